@@ -1,0 +1,1 @@
+"""Deterministic graphs the conformance scenarios run: no model, no network."""

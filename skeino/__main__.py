@@ -1,0 +1,3 @@
+from skeino.cli import main
+
+raise SystemExit(main())

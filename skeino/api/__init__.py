@@ -1,0 +1,1 @@
+"""HTTP handlers: validated request in, service call, JSON or SSE out. Nothing else."""

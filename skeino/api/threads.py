@@ -1,0 +1,149 @@
+"""`/threads` routes, state and history included."""
+
+from __future__ import annotations
+
+from skeino.api.common import paged_response
+from skeino.http.request import Request
+from skeino.http.responses import Response, empty, json_response
+from skeino.http.router import Route
+from skeino.models.threads import (
+    HistorySearch,
+    StateAtCheckpoint,
+    StateQuery,
+    StateUpdate,
+    ThreadCount,
+    ThreadCreate,
+    ThreadGetQuery,
+    ThreadPatch,
+    ThreadPrune,
+    ThreadSearch,
+)
+from skeino.services.container import Services
+
+ID = "/threads/{thread_id:uuid}"
+
+
+def routes(svc: Services) -> list[Route]:
+    threads, state = svc.threads, svc.state
+
+    async def create(req: Request) -> Response:
+        return json_response(await state.create_thread(req.data))
+
+    async def search(req: Request) -> Response:
+        return paged_response(await threads.search(req.data))
+
+    async def count(req: Request) -> Response:
+        return json_response(await threads.count(req.data))
+
+    async def prune(req: Request) -> Response:
+        return json_response({"pruned_count": await threads.prune(req.data)})
+
+    async def get(req: Request) -> Response:
+        return json_response(await threads.get(req.path_params["thread_id"]))
+
+    async def patch(req: Request) -> Response:
+        thread = await threads.patch(req.path_params["thread_id"], req.data)
+        if req.header("prefer") == "return=minimal":
+            return empty()
+        return json_response(thread)
+
+    async def delete(req: Request) -> Response:
+        await threads.delete(req.path_params["thread_id"])
+        return empty()
+
+    async def copy(req: Request) -> Response:
+        return json_response(await threads.copy(req.path_params["thread_id"]))
+
+    async def get_state(req: Request) -> Response:
+        query: StateQuery = req.data
+        return json_response(await state.get(req.path_params["thread_id"], query.subgraphs))
+
+    async def get_state_at(req: Request) -> Response:
+        query: StateQuery = req.data
+        checkpoint = {"checkpoint_id": req.path_params["checkpoint_id"]}
+        return json_response(
+            await state.get(req.path_params["thread_id"], query.subgraphs, checkpoint)
+        )
+
+    async def post_state_at(req: Request) -> Response:
+        body: StateAtCheckpoint = req.data
+        return json_response(
+            await state.get(req.path_params["thread_id"], body.subgraphs, body.checkpoint)
+        )
+
+    async def update_state(req: Request) -> Response:
+        return json_response(await state.update(req.path_params["thread_id"], req.data))
+
+    async def get_history(req: Request) -> Response:
+        return json_response(await state.history(req.path_params["thread_id"], req.data))
+
+    tags = ("Threads",)
+    return [
+        Route("POST", "/threads", create, body=ThreadCreate, tags=tags, summary="Create a thread"),
+        Route(
+            "POST",
+            "/threads/search",
+            search,
+            body=ThreadSearch,
+            tags=tags,
+            summary="Search threads",
+        ),
+        Route(
+            "POST", "/threads/count", count, body=ThreadCount, tags=tags, summary="Count threads"
+        ),
+        Route(
+            "POST", "/threads/prune", prune, body=ThreadPrune, tags=tags, summary="Prune threads"
+        ),
+        Route("GET", ID, get, query=ThreadGetQuery, tags=tags, summary="Get a thread"),
+        Route("PATCH", ID, patch, body=ThreadPatch, tags=tags, summary="Patch a thread"),
+        Route("DELETE", ID, delete, tags=tags, summary="Delete a thread and its runs"),
+        Route("POST", ID + "/copy", copy, tags=tags, summary="Copy a thread with its history"),
+        Route(
+            "GET",
+            ID + "/state",
+            get_state,
+            query=StateQuery,
+            tags=tags,
+            summary="Get the thread's latest state",
+        ),
+        Route(
+            "POST",
+            ID + "/state",
+            update_state,
+            body=StateUpdate,
+            tags=tags,
+            summary="Update the thread's state",
+        ),
+        Route(
+            "POST",
+            ID + "/state/checkpoint",
+            post_state_at,
+            body=StateAtCheckpoint,
+            tags=tags,
+            summary="Get the state at a checkpoint",
+        ),
+        Route(
+            "GET",
+            ID + "/state/{checkpoint_id}",
+            get_state_at,
+            query=StateQuery,
+            tags=tags,
+            summary="Get the state at a checkpoint id",
+        ),
+        Route(
+            "GET",
+            ID + "/history",
+            get_history,
+            query=HistorySearch,
+            tags=tags,
+            summary="List the thread's checkpoints",
+        ),
+        Route(
+            "POST",
+            ID + "/history",
+            get_history,
+            body=HistorySearch,
+            tags=tags,
+            summary="List the thread's checkpoints",
+        ),
+    ]

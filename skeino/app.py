@@ -1,0 +1,151 @@
+"""`create_app`: the ASGI application, its lifespan, and what it hosts beside our routes.
+
+Start-up opens storage and the checkpointer, creates the system assistants and builds the
+route table; shutdown closes them in reverse. Hosts that do not run the ASGI lifespan for a
+mounted app (Starlette's `Mount`) can drive it with `async with app.running(): ...`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Mapping
+from contextlib import AsyncExitStack, asynccontextmanager
+from typing import Any
+
+from starlette.middleware.cors import CORSMiddleware
+
+from skeino.api import assistants, system, threads
+from skeino.graphs import GraphRegistry, GraphSource
+from skeino.http.responses import error
+from skeino.http.router import Route, Router
+from skeino.services.container import Services
+from skeino.settings import SkeinoSettings
+from skeino.storage import open_checkpointer, open_storage
+from skeino.types import ASGIApp, Receive, Scope, Send
+
+logger = logging.getLogger("skeino")
+
+
+class SkeinoApp:
+    """A plain ASGI callable serving the Agent Server API for a set of graphs."""
+
+    def __init__(
+        self,
+        graphs: Mapping[str, GraphSource],
+        settings: SkeinoSettings,
+        custom_app: ASGIApp | None = None,
+    ) -> None:
+        self.settings = settings
+        self.sources = dict(graphs)
+        self.custom_app = custom_app
+        self.services: Services | None = None
+        self.router: Router | None = None
+        self._stack: AsyncExitStack | None = None
+        self._http: ASGIApp = self._dispatch
+        if settings.cors is not None:
+            cors = settings.cors
+            self._http = CORSMiddleware(
+                self._dispatch,
+                allow_origins=cors.allow_origins,
+                allow_methods=cors.allow_methods,
+                allow_headers=cors.allow_headers,
+                allow_credentials=cors.allow_credentials,
+                expose_headers=cors.expose_headers,
+                max_age=cors.max_age,
+                allow_origin_regex=cors.allow_origin_regex,
+            )
+
+    async def startup(self) -> None:
+        stack = AsyncExitStack()
+        try:
+            storage = open_storage(self.settings.database_uri)
+            await storage.open()
+            stack.push_async_callback(storage.close)
+            checkpointer = await stack.enter_async_context(
+                open_checkpointer(self.settings.database_uri)
+            )
+            graph_registry = GraphRegistry(self.sources, checkpointer=checkpointer)
+            services = Services.build(self.settings, storage, checkpointer, graph_registry)
+            await services.assistants.create_system_assistants()
+        except BaseException:
+            await stack.aclose()
+            raise
+        self._stack, self.services = stack, services
+        self.router = Router(build_routes(services), self.settings.max_body_bytes)
+        logger.info(
+            "skeino started: %d graph(s), database %s",
+            len(self.sources),
+            self.settings.database_uri,
+        )
+
+    async def shutdown(self) -> None:
+        if self._stack is not None:
+            await self._stack.aclose()
+        self._stack, self.services, self.router = None, None, None
+
+    @asynccontextmanager
+    async def running(self) -> AsyncIterator[SkeinoApp]:
+        await self.startup()
+        try:
+            yield self
+        finally:
+            await self.shutdown()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await self._lifespan(receive, send)
+        elif scope["type"] == "http":
+            await self._http(scope, receive, send)
+        elif self.custom_app is not None:
+            await self.custom_app(scope, receive, send)
+
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                try:
+                    await self.startup()
+                except Exception as exc:
+                    logger.exception("start-up failed")
+                    await send({"type": "lifespan.startup.failed", "message": str(exc)})
+                    return
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                await self.shutdown()
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+    async def _dispatch(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.router is None:
+            await error(503, "skeino is not started: run the ASGI lifespan")(scope, receive, send)
+            return
+        root = scope.get("root_path", "")
+        if root and scope["path"].startswith(root):
+            scope = {**scope, "path": scope["path"][len(root) :] or "/"}
+        if self.custom_app is not None and not self._ours(scope):
+            await self.custom_app(scope, receive, send)
+            return
+        await self.router(scope, receive, send)
+
+    def _ours(self, scope: Scope) -> bool:
+        """Our routes win; any other path goes to the user's `http.app`."""
+        assert self.router is not None
+        return any(route.matches(scope["path"]) is not None for route in self.router)
+
+
+def build_routes(services: Services) -> list[Route]:
+    table: list[Route] = []
+    table += assistants.routes(services)
+    table += threads.routes(services)
+    table += system.routes(services, table)
+    return table
+
+
+def create_app(
+    *,
+    graphs: Mapping[str, GraphSource],
+    settings: SkeinoSettings | None = None,
+    custom_app: Any = None,
+) -> SkeinoApp:
+    """The ASGI app serving `graphs` (id → compiled graph, builder or factory)."""
+    return SkeinoApp(graphs, settings or SkeinoSettings(), custom_app)

@@ -1,0 +1,154 @@
+"""Assistants: configured, versioned instances of the served graphs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from skeino.errors import Conflict, NotFound
+from skeino.graphs import GraphRegistry
+from skeino.http.validation import UNSET
+from skeino.ids import is_uuid, now_iso, system_assistant_id, uuid7
+from skeino.models.assistants import (
+    AssistantCount,
+    AssistantCreate,
+    AssistantPatch,
+    AssistantSearch,
+    AssistantVersionsSearch,
+)
+from skeino.services.paging import Paged, select
+from skeino.storage.base import Assistant, AssistantQuery, AssistantVersion, Page, Storage
+
+
+class AssistantService:
+    def __init__(self, storage: Storage, graphs: GraphRegistry) -> None:
+        self.storage = storage
+        self.graphs = graphs
+
+    async def create_system_assistants(self) -> None:
+        """One assistant per graph, with the id the official server derives from the graph id."""
+        for graph_id in self.graphs.ids():
+            await self.storage.create_assistant(
+                self._record(
+                    system_assistant_id(graph_id),
+                    graph_id,
+                    {},
+                    {},
+                    {"created_by": "system"},
+                    graph_id,
+                    None,
+                )
+            )
+
+    def _record(
+        self,
+        assistant_id: str,
+        graph_id: str,
+        config: dict[str, Any],
+        context: dict[str, Any],
+        metadata: dict[str, Any],
+        name: str,
+        description: str | None,
+    ) -> Assistant:
+        now = now_iso()
+        return Assistant(
+            assistant_id=assistant_id,
+            graph_id=graph_id,
+            config=config,
+            context=context,
+            metadata=metadata,
+            name=name,
+            description=description,
+            version=1,
+            created_at=now,
+            updated_at=now,
+        )
+
+    def _check_graph(self, graph_id: str) -> None:
+        if graph_id not in self.graphs:
+            raise NotFound(
+                f"Graph '{graph_id}' not found. Expected one of: {sorted(self.graphs.ids())}"
+            )
+
+    async def create(self, body: AssistantCreate) -> Assistant:
+        self._check_graph(body.graph_id)
+        assistant_id = body.assistant_id or uuid7()
+        record = self._record(
+            assistant_id,
+            body.graph_id,
+            body.config,
+            body.context,
+            body.metadata,
+            body.name or "Untitled",
+            body.description,
+        )
+        created = await self.storage.create_assistant(record)
+        if created is not None:
+            return created
+        if body.if_exists == "do_nothing":
+            return await self.get(assistant_id)
+        raise Conflict(f"Assistant {assistant_id} already exists")
+
+    async def get(self, assistant_id: str) -> Assistant:
+        found = await self.storage.get_assistant(assistant_id)
+        if found is None:
+            raise NotFound(f"Assistant '{assistant_id}' not found")
+        return found
+
+    async def resolve(self, assistant_id_or_graph: str) -> Assistant:
+        """Runs and `/graph` accept a graph id where an assistant id is expected."""
+        if not is_uuid(assistant_id_or_graph) and assistant_id_or_graph in self.graphs:
+            assistant_id_or_graph = system_assistant_id(assistant_id_or_graph)
+        return await self.get(assistant_id_or_graph)
+
+    async def patch(self, assistant_id: str, body: AssistantPatch) -> Assistant:
+        current = await self.get(assistant_id)
+        if body.graph_id is not None:
+            self._check_graph(body.graph_id)
+        changes: dict[str, Any] = {
+            k: v
+            for k, v in (
+                ("graph_id", body.graph_id),
+                ("config", body.config),
+                ("context", body.context),
+                ("name", body.name),
+            )
+            if v is not None
+        }
+        if body.metadata is not None:
+            changes["metadata"] = {**current["metadata"], **body.metadata}
+        if body.description is not UNSET:
+            changes["description"] = body.description
+        updated = await self.storage.add_assistant_version(assistant_id, changes, now_iso())
+        if updated is None:
+            raise NotFound(f"Assistant '{assistant_id}' not found")
+        return updated
+
+    async def delete(self, assistant_id: str) -> None:
+        if not await self.storage.delete_assistant(assistant_id):
+            raise NotFound(f"Assistant '{assistant_id}' not found")
+
+    async def search(self, body: AssistantSearch) -> Paged[dict[str, Any]]:
+        query = AssistantQuery(metadata=body.metadata, graph_id=body.graph_id, name=body.name)
+        page = Page(body.limit, body.offset, body.sort_by, body.sort_order)
+        rows, total = await self.storage.search_assistants(query, page)
+        return Paged(select(rows, list(body.select or [])), body.offset, total)  # type: ignore[arg-type]
+
+    async def count(self, body: AssistantCount) -> int:
+        query = AssistantQuery(metadata=body.metadata, graph_id=body.graph_id, name=body.name)
+        _, total = await self.storage.search_assistants(query, Page(limit=1))
+        return total
+
+    async def versions(
+        self, assistant_id: str, body: AssistantVersionsSearch
+    ) -> list[AssistantVersion]:
+        await self.get(assistant_id)
+        return await self.storage.list_assistant_versions(
+            assistant_id, body.metadata, body.limit, body.offset
+        )
+
+    async def set_latest(self, assistant_id: str, version: int) -> Assistant:
+        await self.get(assistant_id)
+        updated = await self.storage.set_assistant_version(assistant_id, version, now_iso())
+        if updated is None:
+            raise NotFound(f"Version {version} of assistant '{assistant_id}' not found")
+        return updated

@@ -1,0 +1,158 @@
+"""Thread state: read, write and walk the checkpoints a thread's graph left behind.
+
+The thread record mirrors its latest checkpoint (`values`, `interrupts`, `status`) so
+searches and UIs need no graph; `sync_thread` is the one place that mirror is refreshed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from langchain_core.runnables import RunnableConfig
+from langgraph.pregel import Pregel
+from langgraph.types import StateUpdate as GraphStateUpdate
+
+from skeino.errors import BadRequest, InvalidInput
+from skeino.graphs import GraphRegistry
+from skeino.ids import now_iso
+from skeino.models.threads import HistorySearch, StateUpdate, Superstep, ThreadCreate
+from skeino.runs.status import Outcome, ThreadView, thread_status_after, thread_status_at_rest
+from skeino.services.snapshots import (
+    EMPTY_STATE,
+    checkpoint_of,
+    plain,
+    snapshot_json,
+    thread_interrupts,
+)
+from skeino.services.threads import ThreadService
+from skeino.storage.base import Thread
+
+
+def thread_config(thread_id: str, checkpoint: dict[str, Any] | None = None) -> RunnableConfig:
+    configurable: dict[str, Any] = {"thread_id": thread_id, "checkpoint_ns": ""}
+    for key, value in (checkpoint or {}).items():
+        if value is not None and key != "thread_id":
+            configurable[key] = value
+    return {"configurable": configurable}
+
+
+def _no_graph(thread_id: str) -> BadRequest:
+    return BadRequest(
+        f"Thread '{thread_id}' has no assigned graph ID. This usually occurs when no runs "
+        "have been made on this particular thread. This operation requires a graph ID. Please "
+        "ensure a run has been made for the thread or manually update the thread metadata (by "
+        "setting the 'graph_id' field) before running this operation."
+    )
+
+
+class StateService:
+    def __init__(self, threads: ThreadService, graphs: GraphRegistry) -> None:
+        self.threads = threads
+        self.graphs = graphs
+
+    @asynccontextmanager
+    async def _graph(self, thread: Thread) -> AsyncIterator[Pregel | None]:
+        graph_id = thread["metadata"].get("graph_id")
+        if graph_id is None or graph_id not in self.graphs:
+            yield None
+            return
+        async with self.graphs.resolve(graph_id, thread_config(thread["thread_id"])) as graph:
+            yield graph
+
+    async def create_thread(self, body: ThreadCreate) -> Thread:
+        """Create a thread, then replay `supersteps` onto it as one history."""
+        thread = await self.threads.create(body)
+        if body.supersteps:
+            await self._apply_supersteps(thread, body.supersteps)
+            thread = await self.threads.get(thread["thread_id"])
+        return thread
+
+    async def _apply_supersteps(self, thread: Thread, supersteps: list[Superstep]) -> None:
+        async with self._graph(thread) as graph:
+            if graph is None:
+                raise _no_graph(thread["thread_id"])
+            steps = [
+                [GraphStateUpdate(u.values, u.as_node) for u in step.updates] for step in supersteps
+            ]
+            await graph.abulk_update_state(thread_config(thread["thread_id"]), steps)
+            await self.sync_thread(thread["thread_id"], graph)
+
+    async def get(
+        self, thread_id: str, subgraphs: bool = False, checkpoint: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
+        thread = await self.threads.get(thread_id)
+        async with self._graph(thread) as graph:
+            if graph is None:
+                return dict(EMPTY_STATE)
+            snapshot = await graph.aget_state(
+                thread_config(thread_id, checkpoint), subgraphs=subgraphs
+            )
+        if snapshot.created_at is None:
+            return dict(EMPTY_STATE)
+        return snapshot_json(snapshot)
+
+    async def update(self, thread_id: str, body: StateUpdate) -> dict[str, Any]:
+        thread = await self.threads.get(thread_id)
+        checkpoint = dict(body.checkpoint or {})
+        if body.checkpoint_id:
+            checkpoint["checkpoint_id"] = body.checkpoint_id
+        async with self._graph(thread) as graph:
+            if graph is None:
+                raise _no_graph(thread_id)
+            try:
+                written = await graph.aupdate_state(
+                    thread_config(thread_id, checkpoint), body.values, as_node=body.as_node
+                )
+            except (ValueError, KeyError) as exc:
+                raise InvalidInput(str(exc)) from None
+            await self.sync_thread(thread_id, graph)
+        written_at = checkpoint_of(written) or {}
+        return {
+            "checkpoint": written_at,
+            "configurable": written_at,
+            "checkpoint_id": written_at.get("checkpoint_id"),
+        }
+
+    async def history(self, thread_id: str, body: HistorySearch) -> list[dict[str, Any]]:
+        thread = await self.threads.get(thread_id)
+        before = body.before
+        if isinstance(before, str):
+            before = {"checkpoint_id": before}
+        async with self._graph(thread) as graph:
+            if graph is None:
+                return []
+            return [
+                snapshot_json(s)
+                async for s in graph.aget_state_history(
+                    thread_config(thread_id, body.checkpoint),
+                    filter=body.metadata,
+                    before=thread_config(thread_id, before) if before else None,
+                    limit=body.limit,
+                )
+            ]
+
+    async def sync_thread(
+        self,
+        thread_id: str,
+        graph: Pregel,
+        outcome: Outcome | None = None,
+        error: Any = None,
+    ) -> Thread | None:
+        """Mirror the latest checkpoint onto the thread record, status by the status table."""
+        snapshot = await graph.aget_state(thread_config(thread_id))
+        interrupts = thread_interrupts(snapshot)
+        view = ThreadView(has_interrupts=bool(interrupts), has_next=bool(snapshot.next))
+        now = now_iso()
+        changes: dict[str, Any] = {
+            "values": plain(snapshot.values) if snapshot.config else None,
+            "interrupts": plain(interrupts),
+            "status": thread_status_at_rest(view)
+            if outcome is None
+            else thread_status_after(outcome, view),
+            "error": error,
+            "updated_at": now,
+            "state_updated_at": now,
+        }
+        return await self.threads.storage.update_thread(thread_id, changes)

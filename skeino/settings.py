@@ -1,0 +1,57 @@
+"""Server settings: one frozen, validated value passed to `create_app`."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+DEFAULT_DATABASE = "sqlite:///.skeino/skeino.db"
+
+
+@dataclass(frozen=True)
+class CorsSettings:
+    """CORS as `langgraph.json`'s `http.cors` spells it; handed to Starlette's middleware."""
+
+    allow_origins: tuple[str, ...] = ("*",)
+    allow_methods: tuple[str, ...] = ("*",)
+    allow_headers: tuple[str, ...] = ("*",)
+    allow_credentials: bool = False
+    expose_headers: tuple[str, ...] = ()
+    max_age: int = 600
+    allow_origin_regex: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.max_age < 0:
+            raise ValueError("cors.max_age must be >= 0")
+
+
+@dataclass(frozen=True)
+class SkeinoSettings:
+    """Everything that shapes a skeino app; invalid values fail at construction."""
+
+    database_uri: str = field(
+        default_factory=lambda: os.environ.get("SKEINO_DATABASE") or DEFAULT_DATABASE
+    )
+    cors: CorsSettings | None = field(default_factory=CorsSettings)
+    max_body_bytes: int = 16 * 1024 * 1024
+    welcome_message: str = "Welcome to skeino: a LangGraph server on plain ASGI."
+    heartbeat_seconds: float = 10.0
+    subscriber_buffer: int = 4096
+    run_timeout_seconds: float | None = None
+    agent_nodes: tuple[str, ...] = ()
+    status_field: str | None = None
+    max_stream_retries: int = 0
+
+    def __post_init__(self) -> None:
+        if "://" not in self.database_uri:
+            raise ValueError(f"database_uri must look like scheme://..., got {self.database_uri!r}")
+        if self.max_body_bytes <= 0:
+            raise ValueError("max_body_bytes must be positive")
+        if self.heartbeat_seconds <= 0:
+            raise ValueError("heartbeat_seconds must be positive")
+        if self.subscriber_buffer < 1:
+            raise ValueError("subscriber_buffer must be at least 1")
+        if self.run_timeout_seconds is not None and self.run_timeout_seconds <= 0:
+            raise ValueError("run_timeout_seconds must be positive when set")
+        if self.max_stream_retries < 0:
+            raise ValueError("max_stream_retries must be >= 0")
