@@ -14,7 +14,7 @@ from typing import Any
 
 from starlette.middleware.cors import CORSMiddleware
 
-from skeino.api import assistants, system, threads
+from skeino.api import assistants, runs, system, threads
 from skeino.graphs import GraphRegistry, GraphSource
 from skeino.http.responses import error
 from skeino.http.router import Route, Router
@@ -55,7 +55,7 @@ class SkeinoApp:
                 allow_origin_regex=cors.allow_origin_regex,
             )
 
-    async def startup(self) -> None:
+    async def _startup(self) -> None:
         stack = AsyncExitStack()
         try:
             storage = open_storage(self.settings.database_uri)
@@ -67,6 +67,7 @@ class SkeinoApp:
             graph_registry = GraphRegistry(self.sources, checkpointer=checkpointer)
             services = Services.build(self.settings, storage, checkpointer, graph_registry)
             await services.assistants.create_system_assistants()
+            await stack.enter_async_context(services.runs.running())
         except BaseException:
             await stack.aclose()
             raise
@@ -78,18 +79,18 @@ class SkeinoApp:
             self.settings.database_uri,
         )
 
-    async def shutdown(self) -> None:
+    async def _shutdown(self) -> None:
         if self._stack is not None:
             await self._stack.aclose()
         self._stack, self.services, self.router = None, None, None
 
     @asynccontextmanager
     async def running(self) -> AsyncIterator[SkeinoApp]:
-        await self.startup()
+        await self._startup()
         try:
             yield self
         finally:
-            await self.shutdown()
+            await self._shutdown()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -104,14 +105,14 @@ class SkeinoApp:
             message = await receive()
             if message["type"] == "lifespan.startup":
                 try:
-                    await self.startup()
+                    await self._startup()
                 except Exception as exc:
                     logger.exception("start-up failed")
                     await send({"type": "lifespan.startup.failed", "message": str(exc)})
                     return
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
-                await self.shutdown()
+                await self._shutdown()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
 
@@ -137,6 +138,7 @@ def build_routes(services: Services) -> list[Route]:
     table: list[Route] = []
     table += assistants.routes(services)
     table += threads.routes(services)
+    table += runs.routes(services)
     table += system.routes(services, table)
     return table
 

@@ -48,7 +48,7 @@ def routes(svc: Services) -> list[Route]:
         return json_response(thread)
 
     async def delete(req: Request) -> Response:
-        await threads.delete(req.path_params["thread_id"])
+        await svc.runs.delete_thread(req.path_params["thread_id"])
         return empty()
 
     async def copy(req: Request) -> Response:

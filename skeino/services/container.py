@@ -8,6 +8,9 @@ from typing import Any
 from langgraph.checkpoint.base import BaseCheckpointSaver
 
 from skeino.graphs import GraphRegistry
+from skeino.runs.broker import Broker
+from skeino.runs.executor import Executor
+from skeino.runs.manager import RunManager
 from skeino.services.assistants import AssistantService
 from skeino.services.introspection import IntrospectionService
 from skeino.services.state import StateService
@@ -26,6 +29,8 @@ class Services:
     introspection: IntrospectionService
     threads: ThreadService
     state: StateService
+    broker: Broker
+    runs: RunManager
 
     @classmethod
     def build(
@@ -37,6 +42,9 @@ class Services:
     ) -> Services:
         assistants = AssistantService(storage, graphs)
         threads = ThreadService(storage, checkpointer)
+        state = StateService(threads, graphs)
+        broker = Broker(settings.subscriber_buffer)
+        executor = Executor(storage, graphs, state, broker, settings.run_timeout_seconds)
         return cls(
             settings=settings,
             storage=storage,
@@ -45,5 +53,7 @@ class Services:
             assistants=assistants,
             introspection=IntrospectionService(assistants, graphs),
             threads=threads,
-            state=StateService(threads, graphs),
+            state=state,
+            broker=broker,
+            runs=RunManager(storage, assistants, threads, executor, broker),
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import typing
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -42,14 +43,12 @@ def harness(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Harness]:
     app = skeino.from_langgraph_json(
         MANIFEST, settings=skeino.SkeinoSettings(database_uri=f"sqlite:///{db}")
     )
-    with start_blocking_portal() as portal:
-        portal.call(app.startup)
+    with start_blocking_portal() as portal, portal.wrap_async_context_manager(app.running()):
         http = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://f")
         thread = portal.call(lambda: http.post("/threads", json={}))
         ids = {"thread_id": thread.json()["thread_id"], "assistant_id": system_assistant_id("chat")}
         yield portal, http, app, ids
         portal.call(http.aclose)
-        portal.call(app.shutdown)
 
 
 def _routes(app: SkeinoApp) -> list[Route]:
@@ -64,9 +63,13 @@ def _path(route: Route, ids: dict[str, str]) -> str:
     return re.sub(r"{(\w+)(?::\w+)?}", fill, route.template)
 
 
-def _bodies(model: type) -> st.SearchStrategy[Any]:
-    names = [f.name for f in dataclasses.fields(model)]
+def _bodies(model: Any) -> st.SearchStrategy[Any]:
+    """Any JSON, or objects with the model's own field names (lists of them for batches)."""
+    item = typing.get_args(model)[0] if typing.get_origin(model) is list else model
+    names = [f.name for f in dataclasses.fields(item)]
     shaped = st.dictionaries(st.sampled_from(names), json_values, max_size=len(names))
+    if item is not model:
+        shaped = st.lists(shaped, max_size=2)
     return st.one_of(json_values, shaped)
 
 

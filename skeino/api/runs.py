@@ -1,0 +1,250 @@
+"""Runs: create (background, stream, wait), list, get, cancel, join, and stream joins."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+from skeino.http.request import Request
+from skeino.http.responses import Response, empty, json_response
+from skeino.http.router import Route
+from skeino.http.sse import EventStreamResponse, encode_event, stream_headers
+from skeino.http.waiting import WaitResponse
+from skeino.models.runs import (
+    BulkCancel,
+    CancelQuery,
+    JoinStreamQuery,
+    RunCreate,
+    RunListQuery,
+    ThreadStreamQuery,
+)
+from skeino.runs.broker import SLOW_CONSUMER, Subscription
+from skeino.services.container import Services
+from skeino.services.paging import select
+from skeino.storage.base import Run
+from skeino.types import ASGIApp
+
+THREAD = "/threads/{thread_id:uuid}"
+RUN = THREAD + "/runs/{run_id:uuid}"
+
+
+def _run_path(run: Run, stateless: bool) -> str:
+    if stateless:
+        return f"/runs/{run['run_id']}"
+    return f"/threads/{run['thread_id']}/runs/{run['run_id']}"
+
+
+async def frames(sub: Subscription, resumable: bool) -> AsyncIterator[bytes]:
+    """SSE frames of a subscription; a reader cut off for lagging gets a last `error`."""
+    async for item in sub:
+        yield encode_event(item.event.event, item.event.data, item.id if resumable else None)
+    if sub.overflowed:
+        yield encode_event(SLOW_CONSUMER.event, SLOW_CONSUMER.data)
+
+
+def routes(svc: Services) -> list[Route]:
+    runs, heartbeat = svc.runs, svc.settings.heartbeat_seconds
+
+    def thread_of(req: Request) -> str | None:
+        return req.path_params.get("thread_id")
+
+    async def create(req: Request) -> Response:
+        run, _ = await runs.create(thread_of(req), req.data)
+        path = _run_path(run, thread_of(req) is None)
+        return json_response(run, headers={"Content-Location": path})
+
+    async def stream(req: Request) -> ASGIApp:
+        body: RunCreate = req.data
+        run, sub = await runs.create(thread_of(req), body, subscribe=True)
+        assert sub is not None
+        path = _run_path(run, thread_of(req) is None)
+
+        async def disconnected() -> None:
+            if body.on_disconnect == "cancel":
+                await runs.cancel(run["thread_id"], run["run_id"], "interrupt")
+
+        return EventStreamResponse(
+            frames(sub, body.stream_resumable),
+            headers=stream_headers(location=path + "/stream", content_location=path),
+            heartbeat_interval=heartbeat,
+            on_disconnect=disconnected,
+        )
+
+    async def wait(req: Request) -> ASGIApp:
+        body: RunCreate = req.data
+        run, _ = await runs.create(thread_of(req), body)
+        path = f"/threads/{run['thread_id']}/runs/{run['run_id']}"
+
+        async def disconnected() -> None:
+            if body.on_disconnect == "cancel":
+                await runs.cancel(run["thread_id"], run["run_id"], "interrupt")
+
+        return WaitResponse(
+            lambda: runs.wait(run),
+            {"Location": path + "/join", "Content-Location": path},
+            heartbeat,
+            disconnected,
+        )
+
+    async def batch(req: Request) -> Response:
+        return json_response([(await runs.create(None, body))[0] for body in req.data])
+
+    async def list_runs(req: Request) -> Response:
+        query: RunListQuery = req.data
+        found = await runs.list(
+            req.path_params["thread_id"], query.status, query.limit, query.offset
+        )
+        return json_response(select(found, query.select))  # type: ignore[arg-type]
+
+    async def get(req: Request) -> Response:
+        return json_response(
+            await runs.get(req.path_params["thread_id"], req.path_params["run_id"])
+        )
+
+    async def delete(req: Request) -> Response:
+        await runs.delete(req.path_params["thread_id"], req.path_params["run_id"])
+        return empty()
+
+    async def cancel(req: Request) -> Response:
+        query: CancelQuery = req.data
+        await runs.cancel(
+            req.path_params["thread_id"], req.path_params["run_id"], query.action, wait=query.wait
+        )
+        return empty(200 if query.wait else 202)
+
+    async def cancel_many(req: Request) -> Response:
+        body: BulkCancel = req.data
+        await runs.cancel_many(body.thread_id, body.run_ids, body.status, body.action)
+        return empty()
+
+    async def join(req: Request) -> ASGIApp:
+        run = await runs.get(req.path_params["thread_id"], req.path_params["run_id"])
+        return WaitResponse(lambda: runs.wait(run), interval=heartbeat)
+
+    async def join_stream(req: Request) -> ASGIApp:
+        query: JoinStreamQuery = req.data
+        run = await runs.get(req.path_params["thread_id"], req.path_params["run_id"])
+        sub = runs.broker.subscribe(run["run_id"], req.header("last-event-id"))
+
+        async def disconnected() -> None:
+            runs.broker.unsubscribe(run["run_id"], sub)
+            if query.cancel_on_disconnect:
+                await runs.cancel(run["thread_id"], run["run_id"], "interrupt")
+
+        return EventStreamResponse(
+            frames(sub, bool(run["kwargs"].get("resumable"))),
+            heartbeat_interval=heartbeat,
+            on_disconnect=disconnected,
+        )
+
+    async def thread_stream(req: Request) -> ASGIApp:
+        thread_id = req.path_params["thread_id"]
+        await svc.threads.get(thread_id)
+        sub = runs.broker.subscribe_thread(thread_id)
+
+        async def disconnected() -> None:
+            runs.broker.unsubscribe_thread(thread_id, sub)
+
+        return EventStreamResponse(
+            frames(sub, True), heartbeat_interval=heartbeat, on_disconnect=disconnected
+        )
+
+    tags: tuple[str, ...] = ("Thread Runs",)
+    stateless: tuple[str, ...] = ("Stateless Runs",)
+    batch_body: Any = list[RunCreate]
+    return [
+        Route(
+            "POST",
+            THREAD + "/runs",
+            create,
+            body=RunCreate,
+            tags=tags,
+            summary="Create a background run",
+        ),
+        Route(
+            "POST",
+            THREAD + "/runs/stream",
+            stream,
+            body=RunCreate,
+            tags=tags,
+            summary="Create a run and stream its output",
+        ),
+        Route(
+            "POST",
+            THREAD + "/runs/wait",
+            wait,
+            body=RunCreate,
+            tags=tags,
+            summary="Create a run and wait for its output",
+        ),
+        Route(
+            "GET",
+            THREAD + "/runs",
+            list_runs,
+            query=RunListQuery,
+            tags=tags,
+            summary="List a thread's runs",
+        ),
+        Route(
+            "GET",
+            THREAD + "/stream",
+            thread_stream,
+            query=ThreadStreamQuery,
+            tags=tags,
+            summary="Stream every run of a thread",
+        ),
+        Route("GET", RUN, get, tags=tags, summary="Get a run"),
+        Route("DELETE", RUN, delete, tags=tags, summary="Delete a finished run"),
+        Route(
+            "POST", RUN + "/cancel", cancel, query=CancelQuery, tags=tags, summary="Cancel a run"
+        ),
+        Route("GET", RUN + "/join", join, tags=tags, summary="Wait for a run's output"),
+        Route(
+            "GET",
+            RUN + "/stream",
+            join_stream,
+            query=JoinStreamQuery,
+            tags=tags,
+            summary="Join a run's stream",
+        ),
+        Route(
+            "POST",
+            "/runs",
+            create,
+            body=RunCreate,
+            tags=stateless,
+            summary="Create a stateless background run",
+        ),
+        Route(
+            "POST",
+            "/runs/stream",
+            stream,
+            body=RunCreate,
+            tags=stateless,
+            summary="Create a stateless run and stream its output",
+        ),
+        Route(
+            "POST",
+            "/runs/wait",
+            wait,
+            body=RunCreate,
+            tags=stateless,
+            summary="Create a stateless run and wait for its output",
+        ),
+        Route(
+            "POST",
+            "/runs/batch",
+            batch,
+            body=batch_body,
+            tags=stateless,
+            summary="Create several stateless runs",
+        ),
+        Route(
+            "POST",
+            "/runs/cancel",
+            cancel_many,
+            body=BulkCancel,
+            tags=tags,
+            summary="Cancel runs in bulk",
+        ),
+    ]

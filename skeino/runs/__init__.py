@@ -1,0 +1,1 @@
+"""Runs: executing a LangGraph graph and turning its output into wire events."""

@@ -1,0 +1,195 @@
+"""Fan-out of run events to stream subscribers, with replay for resumable streams.
+
+The run engine publishes synchronously and never waits for a reader. Each subscriber has a
+bounded buffer; one that falls `limit` events behind is cut off: its stream ends with an
+`error` event (`SlowConsumer`), and a resumable client reconnects with `Last-Event-ID` to
+replay what it missed. Runs created with `stream_resumable` keep their whole event log until
+`retention` seconds after they end; others keep none, so joining them starts at "now".
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import time
+from collections import deque
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+import anyio
+
+from skeino.runs.events import EncodedEvent
+
+SLOW_CONSUMER = EncodedEvent(
+    "error",
+    b'{"error":"SlowConsumer","message":"The client fell too far behind the run and was '
+    b'disconnected; reconnect with Last-Event-ID to resume a resumable stream."}',
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Envelope:
+    """An encoded event with its stream id (`<ms>-<seq>`, ordered like the official ids)."""
+
+    id: str
+    event: EncodedEvent
+
+    @property
+    def key(self) -> tuple[int, int]:
+        return _id_key(self.id)
+
+
+def _id_key(event_id: str) -> tuple[int, int]:
+    ms, _, seq = event_id.partition("-")
+    try:
+        return int(ms), int(seq or 0)
+    except ValueError:
+        return (-1, -1)
+
+
+class Subscription:
+    """One reader's bounded queue; iterate it to receive envelopes until the stream ends."""
+
+    def __init__(self, limit: int) -> None:
+        self._items: deque[Envelope] = deque()
+        self._limit = limit
+        self._wake = anyio.Event()
+        self._closed = False
+        self.overflowed = False
+
+    def push(self, item: Envelope) -> bool:
+        """Queue an item; False (and the subscription closed) when the reader fell behind."""
+        if self._closed:
+            return False
+        if len(self._items) >= self._limit:
+            self.overflowed = True
+            self.close()
+            return False
+        self._items.append(item)
+        self._wake.set()
+        return True
+
+    def close(self) -> None:
+        self._closed = True
+        self._wake.set()
+
+    def __aiter__(self) -> AsyncIterator[Envelope]:
+        return self
+
+    async def __anext__(self) -> Envelope:
+        while not self._items:
+            if self._closed:
+                raise StopAsyncIteration
+            await self._wake.wait()
+            self._wake = anyio.Event()
+        return self._items.popleft()
+
+
+class RunChannel:
+    """The events of one run: the optional log, and the live subscribers."""
+
+    def __init__(self, run_id: str, thread_id: str | None, keep_log: bool) -> None:
+        self.run_id = run_id
+        self.thread_id = thread_id
+        self.keep_log = keep_log
+        self.log: list[Envelope] = []
+        self.subscribers: set[Subscription] = set()
+        self.ended_at: float | None = None
+
+
+class Broker:
+    """Every live run's channel, and each thread's subscribers (thread-level streams)."""
+
+    def __init__(self, buffer_limit: int, retention: float = 300.0) -> None:
+        self.buffer_limit = buffer_limit
+        self.retention = retention
+        self.channels: dict[str, RunChannel] = {}
+        self.thread_subscribers: dict[str, set[Subscription]] = {}
+        self._seq = itertools.count()
+
+    def open(self, run_id: str, thread_id: str | None, keep_log: bool) -> RunChannel:
+        self._sweep()
+        channel = self.channels.get(run_id)
+        if channel is None:
+            channel = self.channels[run_id] = RunChannel(run_id, thread_id, keep_log)
+        return channel
+
+    def next_id(self) -> str:
+        return f"{math.floor(time.time() * 1000)}-{next(self._seq)}"
+
+    def publish(self, run_id: str, event: EncodedEvent) -> None:
+        channel = self.channels.get(run_id)
+        if channel is None:
+            return
+        item = Envelope(self.next_id(), event)
+        if channel.keep_log:
+            channel.log.append(item)
+        _fan_out(channel.subscribers, item)
+        if channel.thread_id is not None:
+            _fan_out(self.thread_subscribers.get(channel.thread_id, set()), item)
+
+    def end(self, run_id: str) -> None:
+        """The run finished: live readers end; the log stays for late resumable joins."""
+        channel = self.channels.get(run_id)
+        if channel is None:
+            return
+        channel.ended_at = time.monotonic()
+        for sub in channel.subscribers:
+            sub.close()
+        channel.subscribers.clear()
+        if not channel.keep_log:
+            del self.channels[run_id]
+
+    def subscribe(self, run_id: str, last_event_id: str | None = None) -> Subscription:
+        """A reader of a run; with `last_event_id`, the logged events after it come first."""
+        sub = Subscription(self.buffer_limit)
+        channel = self.channels.get(run_id)
+        if channel is None:
+            sub.close()
+            return sub
+        if last_event_id is not None or channel.ended_at is not None:
+            after = _id_key(last_event_id) if last_event_id else (-1, -1)
+            for item in channel.log:
+                if item.key > after:
+                    sub.push(item)
+        if channel.ended_at is None:
+            channel.subscribers.add(sub)
+        else:
+            sub.close()
+        return sub
+
+    def unsubscribe(self, run_id: str, sub: Subscription) -> None:
+        channel = self.channels.get(run_id)
+        if channel is not None:
+            channel.subscribers.discard(sub)
+        sub.close()
+
+    def subscribe_thread(self, thread_id: str) -> Subscription:
+        sub = Subscription(self.buffer_limit)
+        self.thread_subscribers.setdefault(thread_id, set()).add(sub)
+        return sub
+
+    def unsubscribe_thread(self, thread_id: str, sub: Subscription) -> None:
+        subs = self.thread_subscribers.get(thread_id)
+        if subs is not None:
+            subs.discard(sub)
+            if not subs:
+                del self.thread_subscribers[thread_id]
+        sub.close()
+
+    def is_live(self, run_id: str) -> bool:
+        channel = self.channels.get(run_id)
+        return channel is not None and channel.ended_at is None
+
+    def _sweep(self) -> None:
+        """Forget logs of runs that ended more than `retention` seconds ago."""
+        cutoff = time.monotonic() - self.retention
+        stale = [k for k, c in self.channels.items() if c.ended_at and c.ended_at < cutoff]
+        for run_id in stale:
+            del self.channels[run_id]
+
+
+def _fan_out(subscribers: set[Subscription], item: Envelope) -> None:
+    dropped = [sub for sub in subscribers if not sub.push(item)]
+    for sub in dropped:
+        subscribers.discard(sub)

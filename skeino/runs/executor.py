@@ -1,0 +1,158 @@
+"""Execute one claimed run: stream its graph into the broker and record how it ended.
+
+Each run executes in its own task group whose cancel scope is the run's handle: `cancel`
+sets the reason (interrupt or rollback) and cancels that scope; a timeout is a deadline on
+it; a server shutdown cancels it from outside, and the run goes back to `pending` so the
+next start resumes it from its last checkpoint.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import anyio
+from langgraph.pregel import Pregel
+
+from skeino.graphs import GraphRegistry
+from skeino.ids import now_iso
+from skeino.runs.broker import Broker
+from skeino.runs.config import graph_config, stream_options
+from skeino.runs.events import StreamEvent
+from skeino.runs.status import RUN_STATUS_AFTER, Outcome, check_transition
+from skeino.runs.stream import astream_run, error_event
+from skeino.services.snapshots import plain
+from skeino.services.state import StateService, thread_config
+from skeino.storage.base import Run, Storage
+
+logger = logging.getLogger("skeino.runs")
+
+CancelAction = Literal["interrupt", "rollback"]
+
+
+@dataclass
+class ActiveRun:
+    """A run executing in this process, and why it is being cancelled, if it is."""
+
+    run: Run
+    scope: anyio.CancelScope = field(default_factory=anyio.CancelScope)
+    reason: CancelAction | None = None
+    done: anyio.Event = field(default_factory=anyio.Event)
+
+    def cancel(self, action: CancelAction) -> None:
+        self.reason = self.reason or action
+        self.scope.cancel()
+
+
+@dataclass(frozen=True)
+class Finished:
+    """How a run ended and what `wait`/`join` answer for it."""
+
+    outcome: Outcome
+    output: Any
+
+
+class Executor:
+    def __init__(
+        self,
+        storage: Storage,
+        graphs: GraphRegistry,
+        state: StateService,
+        broker: Broker,
+        timeout: float | None,
+    ) -> None:
+        self.storage = storage
+        self.graphs = graphs
+        self.state = state
+        self.broker = broker
+        self.timeout = timeout
+
+    async def execute(self, active: ActiveRun) -> Finished:
+        run = active.run
+        self.broker.publish(
+            run["run_id"], StreamEvent("metadata", {"run_id": run["run_id"], "attempt": 1}).encode()
+        )
+        config = graph_config(run)
+        try:
+            async with self.graphs.resolve(run["metadata"]["graph_id"], config) as graph:
+                outcome, error = await self._drive(graph, active)
+                return await self._finish(run, graph, outcome, error)
+        except anyio.get_cancelled_exc_class():
+            with anyio.CancelScope(shield=True):
+                await self._requeue(run)
+            raise
+        except Exception as exc:  # the graph could not even be built
+            logger.exception("run %s failed before it started", run["run_id"])
+            self.broker.publish(run["run_id"], error_event(exc).encode())
+            await self._set_status(run, Outcome.ERROR)
+            await self.storage.update_thread(run["thread_id"], {"status": "error"})
+            return Finished(Outcome.ERROR, {"__error__": error_event(exc).data})
+
+    async def _drive(self, graph: Pregel, active: ActiveRun) -> tuple[Outcome, Any]:
+        run, publish = active.run, self.broker.publish
+        deadline = math.inf if self.timeout is None else anyio.current_time() + self.timeout
+        failure: Exception | None = None
+        async with anyio.create_task_group() as tg:
+            active.scope = tg.cancel_scope
+            tg.cancel_scope.deadline = deadline
+            if active.reason is not None:
+                tg.cancel_scope.cancel()
+            try:
+                async for event in astream_run(
+                    graph,
+                    input=run["kwargs"]["input"],
+                    config=graph_config(run),
+                    options=stream_options(run),
+                    command=run["kwargs"]["command"],
+                ):
+                    publish(run["run_id"], event.encode())
+            except Exception as exc:  # astream_run has already published the error event
+                failure = exc
+        if failure is not None:
+            return Outcome.ERROR, error_event(failure).data
+        if active.reason is not None:
+            return Outcome.ROLLED_BACK if active.reason == "rollback" else Outcome.INTERRUPTED, None
+        if active.scope.cancelled_caught:
+            timed_out = error_event(TimeoutError(f"Run exceeded {self.timeout} seconds"))
+            publish(run["run_id"], timed_out.encode())
+            return Outcome.TIMEOUT, timed_out.data
+        return Outcome.SUCCESS, None
+
+    async def _finish(self, run: Run, graph: Pregel, outcome: Outcome, error: Any) -> Finished:
+        """Record the outcome on the run and the thread, and compute the run's output."""
+        thread_id = run["thread_id"]
+        if outcome is Outcome.ROLLED_BACK:
+            await self.storage.delete_run(thread_id, run["run_id"])
+            await _forget_checkpoints(self.state, run)
+        else:
+            await self._set_status(run, outcome)
+        snapshot = await graph.aget_state(thread_config(thread_id))
+        output: Any = plain(snapshot.values) if snapshot.created_at else None
+        if outcome is Outcome.ERROR or outcome is Outcome.TIMEOUT:
+            output = {"__error__": error}
+        elif snapshot.interrupts and isinstance(output, dict):
+            output["__interrupt__"] = plain(list(snapshot.interrupts))
+        if run["kwargs"]["temporary"]:
+            await self.storage.delete_thread(thread_id)
+            await self.state.threads.checkpointer.adelete_thread(thread_id)
+        else:
+            await self.state.sync_thread(thread_id, graph, outcome, error)
+        return Finished(outcome, output)
+
+    async def _set_status(self, run: Run, outcome: Outcome) -> None:
+        status = check_transition("running", RUN_STATUS_AFTER[outcome])
+        await self.storage.update_run(run["run_id"], {"status": status, "updated_at": now_iso()})
+
+    async def _requeue(self, run: Run) -> None:
+        """Shutdown: hand the run back to the queue so the next start resumes it."""
+        status = check_transition("running", "pending")
+        await self.storage.update_run(run["run_id"], {"status": status, "updated_at": now_iso()})
+
+
+async def _forget_checkpoints(state: StateService, run: Run) -> None:
+    try:
+        await state.threads.checkpointer.adelete_for_runs([run["run_id"]])
+    except NotImplementedError:
+        logger.warning("checkpointer cannot delete a run's checkpoints; rollback kept them")

@@ -1,0 +1,289 @@
+"""The run queue: one worker per busy thread, multitask strategies, cancel, wait.
+
+Storage is the queue of record: a run is inserted `pending` and a thread's worker claims
+runs one at a time (`Storage.claim_run`), so at most one run executes per thread. Creating a
+run wakes the thread's worker at once, in this process; a slow poll picks up runs that
+another process queued. At start-up, runs left `running` by a dead process are put back to
+`pending` (they resume from their last checkpoint) and every thread with pending runs is
+woken.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import anyio
+from anyio.abc import TaskGroup
+
+from skeino.errors import Conflict, NotFound
+from skeino.ids import now_iso, uuid7
+from skeino.models.runs import RunCreate
+from skeino.runs.broker import Broker, Subscription
+from skeino.runs.config import build_run
+from skeino.runs.executor import ActiveRun, CancelAction, Executor, Finished
+from skeino.runs.status import TERMINAL, Outcome, check_transition
+from skeino.runs.webhook import send_webhook
+from skeino.services.assistants import AssistantService
+from skeino.services.threads import ThreadService, new_thread
+from skeino.storage.base import Run, RunStatus, Storage
+
+logger = logging.getLogger("skeino.runs")
+
+POLL_SECONDS = 2.0
+RESULT_RETENTION = 300.0
+BUSY = ("pending", "running")
+CANCELLED_BEFORE_START = Finished(Outcome.INTERRUPTED, None)
+
+
+class RunManager:
+    def __init__(
+        self,
+        storage: Storage,
+        assistants: AssistantService,
+        threads: ThreadService,
+        executor: Executor,
+        broker: Broker,
+    ) -> None:
+        self.storage = storage
+        self.assistants = assistants
+        self.threads = threads
+        self.executor = executor
+        self.broker = broker
+        self.active: dict[str, ActiveRun] = {}
+        self.results: dict[str, tuple[float, Finished]] = {}
+        self._done: dict[str, anyio.Event] = {}
+        self._workers: set[str] = set()
+        self._rewake: set[str] = set()
+        self._tg: TaskGroup | None = None
+
+    @asynccontextmanager
+    async def running(self) -> AsyncIterator[RunManager]:
+        """The lifetime of the queue: recover, serve, and on exit cancel what still runs."""
+        async with anyio.create_task_group() as tg:
+            self._tg = tg
+            await self._recover()
+            tg.start_soon(self._poll)
+            try:
+                yield self
+            finally:
+                tg.cancel_scope.cancel()
+        self._tg = None
+
+    # creating runs
+
+    async def create(
+        self, thread_id: str | None, body: RunCreate, subscribe: bool = False
+    ) -> tuple[Run, Subscription | None]:
+        """Queue a run (stateless when `thread_id` is None); optionally subscribe first."""
+        assistant = await self.assistants.resolve(body.assistant_id)
+        if thread_id is None:
+            thread_id = uuid7()
+            await self.storage.create_thread(new_thread(thread_id, {}))
+            temporary = body.on_completion == "delete"
+        else:
+            await self._ensure_thread(thread_id, body)
+            temporary = False
+            await self._apply_multitask(thread_id, body)
+        run = build_run(uuid7(), thread_id, assistant, body, temporary=temporary)
+        await self.storage.update_thread(
+            thread_id,
+            {
+                "metadata": {
+                    "graph_id": assistant["graph_id"],
+                    "assistant_id": assistant["assistant_id"],
+                }
+            },
+        )
+        self.broker.open(run["run_id"], thread_id, keep_log=body.stream_resumable)
+        subscription = self.broker.subscribe(run["run_id"]) if subscribe else None
+        self._done[run["run_id"]] = anyio.Event()
+        created = await self.storage.create_run(run)
+        self.wake(thread_id, body.after_seconds)
+        return created, subscription
+
+    async def _ensure_thread(self, thread_id: str, body: RunCreate) -> None:
+        if await self.storage.get_thread(thread_id) is not None:
+            return
+        if body.if_not_exists == "create":
+            await self.storage.create_thread(new_thread(thread_id, {}))
+            return
+        raise NotFound(f"Thread with ID {thread_id} not found")
+
+    async def _apply_multitask(self, thread_id: str, body: RunCreate) -> None:
+        inflight = await self._inflight(thread_id)
+        if not inflight or body.multitask_strategy == "enqueue":
+            return
+        if body.multitask_strategy == "reject":
+            raise Conflict(
+                "Thread is already running a task. Wait for it to finish or choose a "
+                "different multitask strategy."
+            )
+        action: CancelAction = "rollback" if body.multitask_strategy == "rollback" else "interrupt"
+        for run in inflight:
+            await self._cancel_run(run, action)
+
+    async def _inflight(self, thread_id: str) -> list[Run]:
+        runs: list[Run] = []
+        for status in BUSY:
+            runs += await self.storage.list_runs(thread_id, status, 1000, 0)  # type: ignore[arg-type]
+        return runs
+
+    # the queue
+
+    def wake(self, thread_id: str, delay: float | None = None) -> None:
+        """Start the thread's worker now (or after `delay`), or tell the running one to look."""
+        assert self._tg is not None, "the run manager is not running"
+        if delay:
+            self._tg.start_soon(self._wake_later, thread_id, delay)
+        elif thread_id in self._workers:
+            self._rewake.add(thread_id)
+        else:
+            self._workers.add(thread_id)
+            self._tg.start_soon(self._work, thread_id)
+
+    async def _wake_later(self, thread_id: str, delay: float) -> None:
+        await anyio.sleep(delay)
+        self.wake(thread_id)
+
+    async def _work(self, thread_id: str) -> None:
+        try:
+            while True:
+                self._rewake.discard(thread_id)
+                run = await self.storage.claim_run(thread_id, now_iso())
+                if run is None:
+                    if thread_id in self._rewake:
+                        continue
+                    break
+                await self._execute(run)
+        finally:
+            self._workers.discard(thread_id)
+
+    async def _execute(self, run: Run) -> None:
+        run_id = run["run_id"]
+        active = self.active[run_id] = ActiveRun(run)
+        await self.storage.update_thread(
+            run["thread_id"], {"status": "busy", "updated_at": now_iso()}
+        )
+        try:
+            finished = await self.executor.execute(active)
+        finally:
+            del self.active[run_id]
+            self.broker.end(run_id)
+        self._remember(run_id, finished)
+        if run["kwargs"].get("webhook"):
+            assert self._tg is not None
+            self._tg.start_soon(self._webhook, run)
+
+    def _remember(self, run_id: str, finished: Finished) -> None:
+        now = time.monotonic()
+        self.results[run_id] = (now, finished)
+        for old in [k for k, (at, _) in self.results.items() if now - at > RESULT_RETENTION]:
+            del self.results[old]
+        done = self._done.pop(run_id, None)
+        if done is not None:
+            done.set()
+
+    async def _webhook(self, run: Run) -> None:
+        final = await self.storage.get_run(run["thread_id"], run["run_id"])
+        await send_webhook(run["kwargs"]["webhook"], final or run)
+
+    async def _poll(self) -> None:
+        """A backstop for runs queued by other processes; local runs start on wake-up."""
+        while True:
+            await anyio.sleep(POLL_SECONDS)
+            for run in await self.storage.runs_with_status(["pending"]):
+                if run["thread_id"] not in self._workers:
+                    self.wake(run["thread_id"])
+
+    async def _recover(self) -> None:
+        for run in await self.storage.runs_with_status(["running"]):
+            status = check_transition("running", "pending")
+            await self.storage.update_run(run["run_id"], {"status": status})
+            logger.info("re-queued run %s left running by a previous process", run["run_id"])
+        for run in await self.storage.runs_with_status(["pending"]):
+            self.broker.open(run["run_id"], run["thread_id"], run["kwargs"].get("resumable", False))
+            if run["thread_id"] not in self._workers:
+                self.wake(run["thread_id"])
+
+    # reading, cancelling, waiting
+
+    async def list(
+        self, thread_id: str, status: RunStatus | None, limit: int, offset: int
+    ) -> list[Run]:
+        await self.threads.get(thread_id)
+        return await self.storage.list_runs(thread_id, status, limit, offset)
+
+    async def delete_thread(self, thread_id: str) -> None:
+        """Cancel what runs on the thread, then delete it with its runs and checkpoints."""
+        for run in await self._inflight(thread_id):
+            await self._cancel_run(run, "interrupt")
+        await self.threads.delete(thread_id)
+
+    async def get(self, thread_id: str, run_id: str) -> Run:
+        run = await self.storage.get_run(thread_id, run_id)
+        if run is None:
+            raise NotFound(f"Run {run_id} not found")
+        return run
+
+    async def cancel(
+        self, thread_id: str, run_id: str, action: CancelAction, wait: bool = False
+    ) -> None:
+        run = await self.get(thread_id, run_id)
+        await self._cancel_run(run, action)
+        if wait:
+            await self.wait(run)
+
+    async def _cancel_run(self, run: Run, action: CancelAction) -> None:
+        active = self.active.get(run["run_id"])
+        if active is not None:
+            active.cancel(action)
+        elif run["status"] == "pending":
+            if action == "rollback":
+                await self.storage.delete_run(run["thread_id"], run["run_id"])
+            else:
+                status = check_transition("pending", "interrupted")
+                await self.storage.update_run(
+                    run["run_id"], {"status": status, "updated_at": now_iso()}
+                )
+            self.broker.end(run["run_id"])
+            self._remember(run["run_id"], CANCELLED_BEFORE_START)
+
+    async def cancel_many(
+        self,
+        thread_id: str | None,
+        run_ids: list[str] | None,
+        status: str | None,
+        action: CancelAction,
+    ) -> None:
+        if thread_id and run_ids:
+            runs = [await self.get(thread_id, run_id) for run_id in run_ids]
+        else:
+            wanted = list(BUSY) if status in (None, "all") else [status]
+            runs = await self.storage.runs_with_status(wanted)  # type: ignore[arg-type]
+        for run in runs:
+            await self._cancel_run(run, action)
+
+    async def delete(self, thread_id: str, run_id: str) -> None:
+        run = await self.get(thread_id, run_id)
+        if run["status"] not in TERMINAL:
+            raise Conflict(f"Run {run_id} is {run['status']}; cancel it before deleting it")
+        await self.storage.delete_run(thread_id, run_id)
+
+    async def wait(self, run: Run) -> Any:
+        """Block until the run ends; its output (`__error__` / `__interrupt__` as upstream)."""
+        run_id = run["run_id"]
+        while run_id not in self.results:
+            done = self._done.get(run_id)
+            current = await self.storage.get_run(run["thread_id"], run_id)
+            if current is None or current["status"] in TERMINAL:
+                break
+            with anyio.move_on_after(POLL_SECONDS):
+                await (done.wait() if done is not None else anyio.sleep(POLL_SECONDS))
+        if run_id in self.results:
+            return self.results[run_id][1].output
+        thread = await self.storage.get_thread(run["thread_id"])
+        return thread["values"] if thread else None

@@ -1,0 +1,200 @@
+"""Run a compiled LangGraph graph and yield the SSE events the official Agent Server emits.
+
+`Translator` is the pure core: `(namespace, mode, chunk)` from `graph.astream` in, zero or
+more `StreamEvent`s out. `astream_run` drives the graph (`astream`, or `astream_events` v2
+when the `events` mode is requested) and feeds the translator.
+
+Failure contract: when the graph raises, `astream_run` yields
+`StreamEvent("error", {"error": <exception class name>, "message": str(exc)})` and then
+re-raises the same exception, so a consumer forwards the error event to its subscribers and
+learns the failure (for the run's status) from the exception. Cancellation is not an error:
+it propagates without an error event. The `metadata` event (run id, attempt) belongs to the
+run manager, which knows them; it is not produced here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from langchain_core.messages import BaseMessage, BaseMessageChunk, message_chunk_to_message
+from langchain_core.runnables import RunnableConfig
+from langgraph.pregel import Pregel
+from langgraph.types import Command
+
+from skeino.runs.events import StreamEvent
+
+StreamMode = Literal[
+    "values",
+    "updates",
+    "messages",
+    "messages-tuple",
+    "custom",
+    "debug",
+    "events",
+    "tasks",
+    "checkpoints",
+]
+STREAM_MODES: frozenset[str] = frozenset(StreamMode.__args__)  # type: ignore[attr-defined]
+Durability = Literal["sync", "async", "exit"]
+
+
+@dataclass(frozen=True, slots=True)
+class StreamOptions:
+    """How to run and what to stream; `stream_modes` are the API's names, not LangGraph's."""
+
+    stream_modes: tuple[str, ...] = ("values",)
+    subgraphs: bool = False
+    interrupt_before: Sequence[str] | Literal["*"] | None = None
+    interrupt_after: Sequence[str] | Literal["*"] | None = None
+    durability: Durability | None = None
+    context: Any = None
+    graph_modes: tuple[str, ...] = field(init=False)
+
+    def __post_init__(self) -> None:
+        modes = tuple(dict.fromkeys(self.stream_modes))
+        if unknown := [m for m in modes if m not in STREAM_MODES]:
+            raise ValueError(f"unknown stream_mode: {', '.join(map(str, unknown))}")
+        object.__setattr__(self, "stream_modes", modes)
+        object.__setattr__(self, "graph_modes", _graph_modes(modes))
+
+    @property
+    def wants_events(self) -> bool:
+        return "events" in self.stream_modes
+
+
+def _graph_modes(modes: tuple[str, ...]) -> tuple[str, ...]:
+    """LangGraph modes to request: both message flavours come from LangGraph's `messages`."""
+    wanted = ("messages" if m == "messages-tuple" else m for m in modes if m != "events")
+    return tuple(dict.fromkeys(wanted))
+
+
+class Translator:
+    """Maps LangGraph stream chunks to wire events; keeps per-run message accumulators.
+
+    `messages` (the API mode) becomes `messages/metadata` the first time a message id is seen,
+    then `messages/partial` with the whole message so far for each chunk, or
+    `messages/complete` for a finished message; these names never carry a namespace.
+    `messages-tuple` wins when both are requested: `messages[|ns]` with `[chunk, metadata]`.
+    """
+
+    __slots__ = ("_partials", "_seen", "_tuples")
+
+    def __init__(self, stream_modes: Sequence[str]) -> None:
+        self._tuples = "messages-tuple" in stream_modes
+        self._seen: set[str | None] = set()
+        self._partials: dict[str | None, BaseMessageChunk] = {}
+
+    def translate(self, ns: tuple[str, ...], mode: str, chunk: Any) -> Iterator[StreamEvent]:
+        name = f"{mode}|{'|'.join(ns)}" if ns else mode
+        if mode == "messages":
+            if self._tuples:
+                yield StreamEvent(name, chunk)
+            else:
+                yield from self._messages(*chunk)
+        elif mode == "debug" and chunk.get("type") == "checkpoint":
+            yield StreamEvent(name, {**chunk, "payload": _with_checkpoint_ids(chunk["payload"])})
+        else:
+            yield StreamEvent(name, chunk)
+
+    def _messages(self, message: BaseMessage, metadata: dict[str, Any]) -> Iterator[StreamEvent]:
+        key = message.id
+        if key not in self._seen:
+            self._seen.add(key)
+            yield StreamEvent("messages/metadata", {key: {"metadata": metadata}})
+        if isinstance(message, BaseMessageChunk):
+            previous = self._partials.get(key)
+            merged = message if previous is None else previous + message
+            self._partials[key] = merged
+            yield StreamEvent("messages/partial", [message_chunk_to_message(merged)])
+        else:
+            self._partials.pop(key, None)
+            yield StreamEvent("messages/complete", [message])
+
+
+def _with_checkpoint_ids(payload: dict[str, Any]) -> dict[str, Any]:
+    """Debug checkpoints carry `checkpoint`/`parent_checkpoint` id triples on the wire."""
+    return {
+        **payload,
+        "checkpoint": _ids(payload.get("config")),
+        "parent_checkpoint": _ids(payload.get("parent_config")),
+    }
+
+
+def _ids(config: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    if not config:
+        return None
+    conf = config.get("configurable") or {}
+    return {
+        "checkpoint_id": conf.get("checkpoint_id"),
+        "thread_id": conf.get("thread_id"),
+        "checkpoint_ns": conf.get("checkpoint_ns", ""),
+    }
+
+
+def error_event(exc: BaseException) -> StreamEvent:
+    """The official `error` payload: class name and message, nothing else."""
+    return StreamEvent("error", {"error": type(exc).__name__, "message": str(exc)})
+
+
+def graph_input(input: Any, command: Command | Mapping[str, Any] | None) -> Any:
+    """A `command` (resume/update/goto) replaces the input, as in the API."""
+    if command is None:
+        return input
+    if isinstance(command, Command):
+        return command
+    return Command(**{k: v for k, v in command.items() if v is not None})
+
+
+async def astream_run(
+    graph: Pregel,
+    *,
+    input: Any,
+    config: RunnableConfig,
+    options: StreamOptions,
+    command: Command | Mapping[str, Any] | None = None,
+) -> AsyncIterator[StreamEvent]:
+    """Run `graph` and yield wire events; on failure yield `error`, then re-raise."""
+    translator = Translator(options.stream_modes)
+    try:
+        async for ns, mode, chunk in _chunks(graph, graph_input(input, command), config, options):
+            if mode == "events":
+                yield StreamEvent("events", chunk)
+            else:
+                for event in translator.translate(ns, mode, chunk):
+                    yield event
+    except Exception as exc:
+        yield error_event(exc)
+        raise
+
+
+async def _chunks(
+    graph: Pregel, value: Any, config: RunnableConfig, options: StreamOptions
+) -> AsyncIterator[tuple[tuple[str, ...], str, Any]]:
+    """Normalised `(namespace, mode, chunk)`; astream_events output arrives as mode `events`."""
+    kwargs: dict[str, Any] = {
+        "stream_mode": list(options.graph_modes),
+        "subgraphs": options.subgraphs,
+        "interrupt_before": options.interrupt_before,
+        "interrupt_after": options.interrupt_after,
+        "durability": options.durability,
+        "context": options.context,
+    }
+    if not options.wants_events:
+        async for item in graph.astream(value, config, **kwargs):
+            yield _normalise(item, options.subgraphs)
+        return
+    async for event in graph.astream_events(value, config, version="v2", **kwargs):
+        if event["event"] == "on_chain_stream" and not event["parent_ids"]:
+            # The root graph's own stream: the chunks of the other modes, not an event.
+            yield _normalise(event["data"]["chunk"], options.subgraphs)
+        else:
+            yield (), "events", event
+
+
+def _normalise(item: tuple[Any, ...], subgraphs: bool) -> tuple[tuple[str, ...], str, Any]:
+    if subgraphs:
+        return item  # type: ignore[return-value]
+    mode, chunk = item
+    return (), mode, chunk

@@ -1,0 +1,115 @@
+"""What only a file can show: persistence, migrations, URIs and the registries."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import anyio
+import pytest
+
+from skeino.storage import AssistantQuery, Page, ThreadQuery, open_storage, register_storage
+from skeino.storage.memory import MemoryStorage
+from skeino.storage.sqlite import SqliteStorage
+from skeino.storage.sqlite_db import MIGRATIONS
+from skeino.storage.uri import scheme_of, sqlite_path
+from tests.storage.records import assistant, run, thread, ts
+
+pytestmark = pytest.mark.anyio
+
+
+async def test_data_survives_close_and_reopen(tmp_path: Path) -> None:
+    path = str(tmp_path / "a" / "b" / "skeino.db")
+    store = SqliteStorage(path)
+    await store.open()
+    await store.create_assistant(assistant("a1"))
+    await store.add_assistant_version("a1", {"name": "v2"}, ts(1))
+    await store.create_thread(thread("t1", metadata={"k": "v"}, values={"x": 1}))
+    await store.create_run(run("r1", kwargs={"input": {"q": 1}}))
+    await store.close()
+
+    reopened = SqliteStorage(path)
+    await reopened.open()
+    try:
+        assert (await reopened.get_assistant("a1"))["name"] == "v2"  # type: ignore[index]
+        assert len(await reopened.list_assistant_versions("a1", {}, 10, 0)) == 2
+        assert await reopened.get_thread("t1") == thread("t1", metadata={"k": "v"}, values={"x": 1})
+        assert await reopened.get_run("t1", "r1") == run("r1", kwargs={"input": {"q": 1}})
+        found, total = await reopened.search_threads(ThreadQuery(metadata={"k": "v"}), Page())
+        assert ([t["thread_id"] for t in found], total) == (["t1"], 1)
+    finally:
+        await reopened.close()
+
+
+def _pragma(path: str, name: str) -> object:
+    with sqlite3.connect(path) as conn:
+        return conn.execute(f"PRAGMA {name}").fetchone()[0]
+
+
+async def test_migrations_are_idempotent_and_versioned(tmp_path: Path) -> None:
+    path = str(tmp_path / "skeino.db")
+    for _ in range(2):
+        store = SqliteStorage(path)
+        await store.open()
+        await store.create_thread(thread("t1"))  # None the second time, never an error
+        await store.close()
+    assert _pragma(path, "user_version") == len(MIGRATIONS)
+    assert _pragma(path, "journal_mode") == "wal"
+
+
+async def test_a_newer_schema_is_refused(tmp_path: Path) -> None:
+    path = str(tmp_path / "skeino.db")
+    with sqlite3.connect(path) as conn:
+        conn.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 1}")
+    conn.close()
+    store = SqliteStorage(path)
+    with pytest.raises(RuntimeError, match="newer"):
+        await store.open()
+
+
+async def test_a_closed_store_says_so(tmp_path: Path) -> None:
+    store = SqliteStorage(str(tmp_path / "skeino.db"))
+    with pytest.raises(RuntimeError, match="not open"):
+        await store.get_thread("t1")
+
+
+def test_uri_parsing() -> None:
+    assert scheme_of("memory://") == "memory"
+    assert scheme_of("SQLite:///x.db") == "sqlite"
+    assert scheme_of("data/x.db") == "sqlite"
+    assert sqlite_path("sqlite:///.skeino/skeino.db") == ".skeino/skeino.db"
+    assert sqlite_path("sqlite:////abs/x.db") == "/abs/x.db"
+    assert sqlite_path("plain.db") == "plain.db"
+    for bad in ("sqlite://", "sqlite:///", "postgres://h/db"):
+        with pytest.raises(ValueError):
+            sqlite_path(bad)
+
+
+def test_open_storage_by_scheme() -> None:
+    assert isinstance(open_storage("memory://"), MemoryStorage)
+    store = open_storage("sqlite:////tmp/x.db")
+    assert isinstance(store, SqliteStorage)
+    assert store.path == "/tmp/x.db"
+    with pytest.raises(ValueError, match="no storage"):
+        open_storage("nosuch://x")
+    register_storage("custom-test", lambda uri: MemoryStorage())
+    assert isinstance(open_storage("custom-test://anything"), MemoryStorage)
+
+
+async def test_cancelled_writes_leave_the_connection_usable(tmp_path: Path) -> None:
+    store = SqliteStorage(str(tmp_path / "skeino.db"))
+    await store.open()
+    try:
+        for delay in (0, 0.001, 0.002, 0.005):
+            with anyio.move_on_after(delay):
+                async with anyio.create_task_group() as group:
+                    for index in range(20):
+                        group.start_soon(store.create_assistant, assistant(f"a{delay}-{index}"))
+        found, total = await store.search_assistants(AssistantQuery(), Page(limit=100))
+        for record in found:  # every assistant that exists has its version 1, and no more
+            versions = await store.list_assistant_versions(record["assistant_id"], {}, 10, 0)
+            assert [v["version"] for v in versions] == [1]
+        assert await store.create_thread(thread("after")) is not None
+        assert total == len(found)
+    finally:
+        await store.close()
