@@ -35,7 +35,7 @@ class SkeinoSettings:
     cors: CorsSettings | None = field(default_factory=CorsSettings)
     max_body_bytes: int = 16 * 1024 * 1024
     welcome_message: str = "Welcome to skeino: a LangGraph server on plain ASGI."
-    heartbeat_seconds: float = 10.0
+    heartbeat_seconds: float = 5.0
     subscriber_buffer: int = 4096
     run_timeout_seconds: float | None = None
     agent_nodes: tuple[str, ...] = ()
