@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from skeino.http.responses import Response, json_response
 from skeino.services.paging import Paged
+from skeino.storage.base import Thread
 
 
-def paged_response(page: Paged[Any]) -> Response:
+def paged_response(page: Paged[Any], present: Callable[[Any], Any] | None = None) -> Response:
     """A search page with the official server's pagination headers."""
     headers = {"X-Pagination-Total": str(page.shown_total)}
     if page.next_offset is not None:
         headers["X-Pagination-Next"] = str(page.next_offset)
-    return json_response(page.rows, headers=headers)
+    rows = page.rows if present is None else [present(row) for row in page.rows]
+    return json_response(rows, headers=headers)
+
+
+def thread_json(thread: Thread | dict[str, Any]) -> dict[str, Any]:
+    """A thread as the official server shows it: `error` and `interrupts` appear only once a
+    run or state update has mirrored a checkpoint onto it."""
+    if thread.get("interrupts", {}) is not None:
+        return dict(thread)
+    return {k: v for k, v in thread.items() if k not in ("error", "interrupts")}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from skeino.api.common import paged_response
+from skeino.api.common import paged_response, thread_json
 from skeino.http.request import Request
 from skeino.http.responses import Response, empty, json_response
 from skeino.http.router import Route
@@ -27,10 +27,10 @@ def routes(svc: Services) -> list[Route]:
     threads, state = svc.threads, svc.state
 
     async def create(req: Request) -> Response:
-        return json_response(await state.create_thread(req.data))
+        return json_response(thread_json(await state.create_thread(req.data)))
 
     async def search(req: Request) -> Response:
-        return paged_response(await threads.search(req.data))
+        return paged_response(await threads.search(req.data), thread_json)
 
     async def count(req: Request) -> Response:
         return json_response(await threads.count(req.data))
@@ -39,20 +39,20 @@ def routes(svc: Services) -> list[Route]:
         return json_response({"pruned_count": await threads.prune(req.data)})
 
     async def get(req: Request) -> Response:
-        return json_response(await threads.get(req.path_params["thread_id"]))
+        return json_response(thread_json(await threads.get(req.path_params["thread_id"])))
 
     async def patch(req: Request) -> Response:
         thread = await threads.patch(req.path_params["thread_id"], req.data)
         if req.header("prefer") == "return=minimal":
             return empty()
-        return json_response(thread)
+        return json_response(thread_json(thread))
 
     async def delete(req: Request) -> Response:
         await svc.runs.delete_thread(req.path_params["thread_id"])
         return empty()
 
     async def copy(req: Request) -> Response:
-        return json_response(await threads.copy(req.path_params["thread_id"]))
+        return json_response(thread_json(await threads.copy(req.path_params["thread_id"])))
 
     async def get_state(req: Request) -> Response:
         query: StateQuery = req.data

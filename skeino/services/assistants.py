@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from skeino.errors import Conflict, NotFound
 from skeino.graphs import GraphRegistry
 from skeino.http.validation import UNSET
-from skeino.ids import is_uuid, now_iso, system_assistant_id, uuid7
+from skeino.ids import is_uuid, now_iso, system_assistant_id
 from skeino.models.assistants import (
     AssistantCount,
     AssistantCreate,
@@ -71,11 +72,11 @@ class AssistantService:
 
     async def create(self, body: AssistantCreate) -> Assistant:
         self._check_graph(body.graph_id)
-        assistant_id = body.assistant_id or uuid7()
+        assistant_id = body.assistant_id or str(uuid.uuid4())
         record = self._record(
             assistant_id,
             body.graph_id,
-            body.config,
+            _with_context(body.config, body.context),
             body.context,
             body.metadata,
             body.name or "Untitled",
@@ -91,7 +92,7 @@ class AssistantService:
     async def get(self, assistant_id: str) -> Assistant:
         found = await self.storage.get_assistant(assistant_id)
         if found is None:
-            raise NotFound(f"Assistant '{assistant_id}' not found")
+            raise NotFound("Not Found")
         return found
 
     async def resolve(self, assistant_id_or_graph: str) -> Assistant:
@@ -152,3 +153,10 @@ class AssistantService:
         if updated is None:
             raise NotFound(f"Version {version} of assistant '{assistant_id}' not found")
         return updated
+
+
+def _with_context(config: dict[str, Any], context: dict[str, Any]) -> dict[str, Any]:
+    """The official server mirrors `context` into `config.configurable`; clients read either."""
+    if not context:
+        return config
+    return {**config, "configurable": {**config.get("configurable", {}), **context}}

@@ -35,13 +35,19 @@ def _state_schema(graph: Pregel) -> dict[str, Any] | None:
     return {"properties": props, "title": graph.get_name(), "type": "object"}
 
 
+def _config_schema(graph: Pregel) -> dict[str, Any]:
+    """`{}` when the graph declares no configurable fields, as the official server answers."""
+    schema = _schema(graph.get_config_jsonschema) or {}
+    return schema if schema.get("properties") else {}
+
+
 def schemas_of(graph_id: str, graph: Pregel) -> dict[str, Any]:
     return {
         "graph_id": graph_id,
         "input_schema": _schema(graph.get_input_jsonschema),
         "output_schema": _schema(graph.get_output_jsonschema),
         "state_schema": _state_schema(graph),
-        "config_schema": _schema(graph.get_config_jsonschema) or {},
+        "config_schema": _config_schema(graph),
         "context_schema": _schema(graph.get_context_jsonschema) if graph.context_schema else None,
     }
 

@@ -148,6 +148,7 @@ class StateService:
         changes: dict[str, Any] = {
             "values": plain(snapshot.values) if snapshot.config else None,
             "interrupts": plain(interrupts),
+            "config": {"configurable": {}},
             "status": thread_status_at_rest(view)
             if outcome is None
             else thread_status_after(outcome, view),

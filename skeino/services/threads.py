@@ -26,7 +26,7 @@ def new_thread(thread_id: str, metadata: dict[str, Any]) -> Thread:
         status="idle",
         config={},
         values=None,
-        interrupts={},
+        interrupts=None,
         error=None,
     )
 

@@ -53,7 +53,8 @@ class Thread(TypedDict):
     status: ThreadStatus
     config: dict[str, Any]
     values: dict[str, Any] | None
-    interrupts: dict[str, list[dict[str, Any]]]
+    interrupts: dict[str, list[dict[str, Any]]] | None
+    """None until a run or state update first mirrors the checkpoint onto the thread."""
     error: Any
 
 
