@@ -17,21 +17,8 @@ ThreadStatus = Literal["idle", "busy", "interrupted", "error"]
 RunStatus = Literal["pending", "running", "error", "success", "timeout", "interrupted"]
 
 
-class Assistant(TypedDict):
-    assistant_id: str
-    graph_id: str
-    config: dict[str, Any]
-    context: dict[str, Any]
-    metadata: dict[str, Any]
-    name: str
-    description: str | None
-    version: int
-    created_at: str
-    updated_at: str
-
-
 class AssistantVersion(TypedDict):
-    """One immutable version; `Assistant` is the version currently marked latest."""
+    """One immutable version of an assistant."""
 
     assistant_id: str
     graph_id: str
@@ -42,6 +29,12 @@ class AssistantVersion(TypedDict):
     description: str | None
     version: int
     created_at: str
+
+
+class Assistant(AssistantVersion):
+    """The version currently marked latest, and when that last changed."""
+
+    updated_at: str
 
 
 class Thread(TypedDict):
