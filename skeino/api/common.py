@@ -19,9 +19,11 @@ def paged_response(page: Paged[Any], present: Callable[[Any], Any] | None = None
     return json_response(rows, headers=headers)
 
 
-def thread_json(thread: Thread | dict[str, Any]) -> dict[str, Any]:
+def thread_json(
+    thread: Thread | dict[str, Any], hidden: tuple[str, ...] = ("error", "interrupts")
+) -> dict[str, Any]:
     """A thread as the official server shows it: `error` and `interrupts` appear only once a
     run or state update has mirrored a checkpoint onto it."""
     if thread.get("interrupts", {}) is not None:
         return dict(thread)
-    return {k: v for k, v in thread.items() if k not in ("error", "interrupts")}
+    return {k: v for k, v in thread.items() if k not in hidden}

@@ -15,9 +15,15 @@ def _info() -> dict[str, object]:
     return {
         "version": version("skeino"),
         "langgraph_py_version": version("langgraph"),
-        "flags": {"assistants": True, "crons": False, "langsmith": False},
+        "flags": {
+            "assistants": True,
+            "crons": True,
+            "langsmith": False,
+            "langsmith_tracing_replicas": False,
+            "langsmith_tracing_session_on_runs": False,
+        },
         "host": {
-            "kind": "skeino",
+            "kind": "self-hosted",
             "project_id": None,
             "host_revision_id": None,
             "revision_id": None,

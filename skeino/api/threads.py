@@ -21,6 +21,7 @@ from skeino.models.threads import (
 from skeino.services.container import Services
 
 ID = "/threads/{thread_id:uuid}"
+COPY_HIDES = ("error", "interrupts", "values")  # the official copy answer omits values
 
 
 def routes(svc: Services) -> list[Route]:
@@ -52,7 +53,9 @@ def routes(svc: Services) -> list[Route]:
         return empty()
 
     async def copy(req: Request) -> Response:
-        return json_response(thread_json(await threads.copy(req.path_params["thread_id"])))
+        return json_response(
+            thread_json(await threads.copy(req.path_params["thread_id"]), COPY_HIDES)
+        )
 
     async def get_state(req: Request) -> Response:
         query: StateQuery = req.data

@@ -73,11 +73,12 @@ class AssistantService:
     async def create(self, body: AssistantCreate) -> Assistant:
         self._check_graph(body.graph_id)
         assistant_id = body.assistant_id or str(uuid.uuid4())
+        config, context = _with_context(body.config, body.context)
         record = self._record(
             assistant_id,
             body.graph_id,
-            _with_context(body.config, body.context),
-            body.context,
+            config,
+            context,
             body.metadata,
             body.name or "Untitled",
             body.description,
@@ -126,7 +127,7 @@ class AssistantService:
 
     async def delete(self, assistant_id: str) -> None:
         if not await self.storage.delete_assistant(assistant_id):
-            raise NotFound(f"Assistant '{assistant_id}' not found")
+            raise NotFound(f"Assistant with ID {assistant_id} not found")
 
     async def search(self, body: AssistantSearch) -> Paged[dict[str, Any]]:
         query = AssistantQuery(metadata=body.metadata, graph_id=body.graph_id, name=body.name)
@@ -155,8 +156,12 @@ class AssistantService:
         return updated
 
 
-def _with_context(config: dict[str, Any], context: dict[str, Any]) -> dict[str, Any]:
-    """The official server mirrors `context` into `config.configurable`; clients read either."""
-    if not context:
-        return config
-    return {**config, "configurable": {**config.get("configurable", {}), **context}}
+def _with_context(
+    config: dict[str, Any], context: dict[str, Any]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Config and context as the official server stores them: `config.configurable` and
+    `context` each carry the other's keys, so clients may read either."""
+    configurable = config.get("configurable", {})
+    if not context and not configurable:
+        return config, context
+    return {**config, "configurable": {**configurable, **context}}, {**configurable, **context}

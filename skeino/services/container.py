@@ -12,6 +12,7 @@ from skeino.runs.broker import Broker
 from skeino.runs.executor import Executor
 from skeino.runs.manager import RunManager
 from skeino.services.assistants import AssistantService
+from skeino.services.crons import CronService
 from skeino.services.introspection import IntrospectionService
 from skeino.services.state import StateService
 from skeino.services.threads import ThreadService
@@ -31,6 +32,7 @@ class Services:
     state: StateService
     broker: Broker
     runs: RunManager
+    crons: CronService
 
     @classmethod
     def build(
@@ -45,6 +47,7 @@ class Services:
         state = StateService(threads, graphs)
         broker = Broker(settings.subscriber_buffer)
         executor = Executor(storage, graphs, state, broker, settings.run_timeout_seconds)
+        runs = RunManager(storage, assistants, threads, executor, broker)
         return cls(
             settings=settings,
             storage=storage,
@@ -55,5 +58,6 @@ class Services:
             threads=threads,
             state=state,
             broker=broker,
-            runs=RunManager(storage, assistants, threads, executor, broker),
+            runs=runs,
+            crons=CronService.build(settings.database_uri, assistants, runs),
         )

@@ -26,13 +26,13 @@ def _schema(make: Callable[[], dict[str, Any]]) -> dict[str, Any] | None:
         return None
 
 
-def _state_schema(graph: Pregel) -> dict[str, Any] | None:
-    """Every channel of the state as an optional property."""
-    full = _schema(graph.get_output_jsonschema)
-    props = (full or {}).get("properties")
-    if props is None:
-        return None
-    return {"properties": props, "title": graph.get_name(), "type": "object"}
+def _state_schema(graph: Pregel, title: str) -> dict[str, Any] | None:
+    """Every state channel as an optional property (the base Pregel view, not the input
+    TypedDict, which pydantic cannot always describe)."""
+    schema = _schema(lambda: Pregel.get_output_jsonschema(graph))
+    if schema is not None:
+        schema["title"] = title
+    return schema
 
 
 def _config_schema(graph: Pregel) -> dict[str, Any]:
@@ -41,12 +41,12 @@ def _config_schema(graph: Pregel) -> dict[str, Any]:
     return schema if schema.get("properties") else {}
 
 
-def schemas_of(graph_id: str, graph: Pregel) -> dict[str, Any]:
+def schemas_of(graph_id: str, graph: Pregel, title: str) -> dict[str, Any]:
     return {
         "graph_id": graph_id,
         "input_schema": _schema(graph.get_input_jsonschema),
         "output_schema": _schema(graph.get_output_jsonschema),
-        "state_schema": _state_schema(graph),
+        "state_schema": _state_schema(graph, title),
         "config_schema": _config_schema(graph),
         "context_schema": _schema(graph.get_context_jsonschema) if graph.context_schema else None,
     }
@@ -80,7 +80,7 @@ class IntrospectionService:
     async def schemas(self, assistant_id: str) -> dict[str, Any]:
         assistant = await self.assistants.get(assistant_id)
         async with self.graphs.resolve(assistant["graph_id"], self._config(assistant)) as graph:
-            return schemas_of(assistant["graph_id"], graph)
+            return schemas_of(assistant["graph_id"], graph, f"{assistant['graph_id']}_state")
 
     async def subgraphs(
         self, assistant_id: str, namespace: str | None, recurse: bool
@@ -88,7 +88,7 @@ class IntrospectionService:
         assistant = await self.assistants.get(assistant_id)
         async with self.graphs.resolve(assistant["graph_id"], self._config(assistant)) as graph:
             found = {
-                ns: schemas_of(assistant["graph_id"], sub)
+                ns: schemas_of(assistant["graph_id"], sub, f"{sub.get_name()}State")
                 async for ns, sub in graph.aget_subgraphs(namespace=namespace, recurse=recurse)
             }
         if namespace is not None and not found:

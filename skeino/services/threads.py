@@ -43,7 +43,7 @@ class ThreadService:
             return created
         if body.if_exists == "do_nothing":
             return await self.get(thread_id)
-        raise Conflict(f"Thread {thread_id} already exists")
+        raise Conflict(f"Thread with ID {thread_id} already exists")
 
     async def get(self, thread_id: str) -> Thread:
         found = await self.storage.get_thread(thread_id)
@@ -77,15 +77,15 @@ class ThreadService:
         return total
 
     async def copy(self, thread_id: str) -> Thread:
-        """A new thread with the same metadata and the whole checkpoint history."""
+        """A new thread with the same metadata and the whole checkpoint history.
+
+        Like the official server, the copy's record mirrors no state until a run or a state
+        update touches it; its state and history read from the copied checkpoints.
+        """
         source = await self.get(thread_id)
-        copied = new_thread(str(uuid.uuid4()), source["metadata"])
-        copied.update(
-            values=source["values"],
-            interrupts=source["interrupts"],
-            status=source["status"] if source["status"] != "busy" else "idle",
+        created = await self.storage.create_thread(
+            new_thread(str(uuid.uuid4()), source["metadata"])
         )
-        created = await self.storage.create_thread(copied)
         assert created is not None, "a fresh uuid4 cannot collide"
         await copy_thread(self.checkpointer, thread_id, created["thread_id"])
         return created

@@ -1,0 +1,28 @@
+"""All scenarios; importing this package registers them."""
+
+from __future__ import annotations
+
+from conformance.scenario import REGISTRY, Scenario
+from conformance.scenarios import (  # noqa: F401 - imported to register
+    assistants,
+    crons,
+    errors,
+    interrupts,
+    multitask,
+    runs,
+    store,
+    streams,
+    system,
+    threads,
+)
+
+
+def names() -> list[str]:
+    return sorted(REGISTRY)
+
+
+def get(name: str) -> Scenario:
+    try:
+        return REGISTRY[name]
+    except KeyError:
+        raise KeyError(f"unknown scenario {name!r}; known: {', '.join(names())}") from None
