@@ -1,7 +1,8 @@
 """Compare a normalised recording with a normalised replay and say where they differ.
 
 Values are compared exactly after normalisation; objects as key sets (order never
-matters), arrays element by element. A difference names the JSON path.
+matters), arrays element by element. A difference names the JSON path. One documented
+exception: a 422 schema-validation `detail` is compared by its first line only.
 """
 
 from __future__ import annotations
@@ -126,9 +127,36 @@ def _diff_exchange(expected: dict[str, Any], actual: dict[str, Any]) -> list[tup
     return found
 
 
+SCHEMA_ERROR = "\n\nFailed validating"
+
+
+def _schema_error_diff(left: dict[str, Any], right: dict[str, Any]) -> list[tuple[str, str]] | None:
+    """422 schema errors: the first line (the JSON Schema message) must match exactly; the
+    rest is the validator's rendering of schema and instance paths, not a client contract."""
+    detail = (left.get("body") or {}).get("detail") if isinstance(left.get("body"), dict) else None
+    if left.get("status") != 422 or not isinstance(detail, str) or SCHEMA_ERROR not in detail:
+        return None
+    body = right.get("body")
+    got = body.get("detail") if isinstance(body, dict) else None
+    if not isinstance(got, str):
+        return [("response.body.detail", f"expected a string, got {_short(got)}")]
+    if got.split("\n", 1)[0] != detail.split("\n", 1)[0]:
+        return [
+            (
+                "response.body.detail",
+                f"expected first line {_short(detail.split(chr(10))[0])},"
+                f" got {_short(got.split(chr(10))[0])}",
+            )
+        ]
+    return []
+
+
 def _body_diff(left: dict[str, Any], right: dict[str, Any]) -> list[tuple[str, str]]:
     if "events" in left and "events" in right:
         return diff_events(left["events"], right["events"], "response.events")
+    schema_error = _schema_error_diff(left, right)
+    if schema_error is not None:
+        return schema_error
     return diff_values(
         {k: left.get(k) for k in ("body", "events", "error") if k in left},
         {k: right.get(k) for k in ("body", "events", "error") if k in right},

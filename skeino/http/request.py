@@ -76,11 +76,11 @@ class Request:
         return self._body
 
     async def json(self) -> Any:
-        """The decoded body; an empty body reads as an empty object, as the SDK sends none."""
-        raw = await self.body()
-        if not raw.strip():
-            return {}
+        """The decoded body; empty and `null` bodies are invalid, as upstream answers."""
         try:
-            return orjson.loads(raw)
+            value = orjson.loads(await self.body())
         except orjson.JSONDecodeError:
-            raise InvalidInput("Invalid JSON in request body") from None
+            value = None
+        if value is None:
+            raise InvalidInput("Invalid JSON in request body")
+        return value

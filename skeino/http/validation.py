@@ -36,12 +36,17 @@ Unset = Literal[_Unset.UNSET]
 
 
 class ValidationError(InvalidInput):
-    """A body did not fit its model; `loc` names the offending field."""
+    """A body did not fit its model; `loc` names the offending field.
+
+    The detail reads like the official server's (JSON Schema wording on the first line),
+    then says where: `"x" is not of type "integer"` / `On instance["limit"]`.
+    """
 
     def __init__(self, loc: Loc, message: str) -> None:
-        where = ".".join(str(part) for part in loc) or "body"
-        super().__init__(f"{where}: {message}")
+        where = "".join(f"[{_show(part)}]" for part in loc)
+        super().__init__(f"{message}\n\nOn instance{where}")
         self.loc = loc
+        self.message = message
 
 
 def _show(value: Any) -> str:
@@ -151,20 +156,17 @@ class UnionSpec(Spec):
                 errors.append(exc)
         if len(errors) == 1:
             raise errors[0]
-        kinds = " or ".join(_describe(o) for o in self.options)
-        raise ValidationError(loc, f"{_show(value)} is not valid as {kinds}")
+        types = [o.schema().get("type") for o in self.options]
+        if all(isinstance(t, str) for t in types):
+            listed = ", ".join(f'"{t}"' for t in types)
+            raise ValidationError(loc, f"{_show(value)} is not of types {listed}")
+        raise ValidationError(
+            loc,
+            f"{_show(value)} is not valid under any of the schemas listed in the 'anyOf' keyword",
+        )
 
     def schema(self) -> dict[str, Any]:
         return {"anyOf": [o.schema() for o in self.options]}
-
-
-def _describe(spec: Spec) -> str:
-    schema = spec.schema()
-    if "$ref" in schema:
-        return '"object"'
-    if "enum" in schema:
-        return " or ".join(_show(c) for c in schema["enum"])
-    return f'"{schema.get("type", "any")}"'
 
 
 @dataclasses.dataclass(frozen=True)

@@ -52,15 +52,15 @@ def test_defaults_nested_and_unknown_fields() -> None:
     ("body", "where"),
     [
         ({}, '"kind" is a required property'),
-        ({"kind": "z"}, 'kind: "z" is not one of "a" or "b"'),
-        ({"kind": "a", "count": True}, 'count: true is not of type "integer"'),
-        ({"kind": "a", "count": "1"}, 'count: "1" is not of type "integer"'),
-        ({"kind": "a", "inner": {"name": 1}}, "inner.name"),
-        ({"kind": "a", "inner": {"name": "x", "tags": [1]}}, "inner.tags.0"),
-        ({"kind": "a", "extra": []}, 'extra: [] is not of type "object"'),
-        ({"kind": "a", "either": 1.5}, "either"),
+        ({"kind": "z"}, '"z" is not one of "a" or "b"\n\nOn instance["kind"]'),
+        ({"kind": "a", "count": True}, 'true is not of type "integer"'),
+        ({"kind": "a", "count": "1"}, '"1" is not of type "integer"'),
+        ({"kind": "a", "inner": {"name": 1}}, 'On instance["inner"]["name"]'),
+        ({"kind": "a", "inner": {"name": "x", "tags": [1]}}, '["inner"]["tags"][0]'),
+        ({"kind": "a", "extra": []}, '[] is not of type "object"'),
+        ({"kind": "a", "either": 1.5}, '1.5 is not of types "string", "integer", "null"'),
         ({"kind": "a", "count": -1}, "count must be >= 0"),
-        ([1], 'body: [1] is not of type "object"'),
+        ([1], '[1] is not of type "object"\n\nOn instance'),
     ],
 )
 def test_errors_name_the_field(body: Any, where: str) -> None:
