@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
+from skeino.errors import NotFound
 from skeino.http.request import Request
-from skeino.http.responses import Response, empty, json_response
+from skeino.http.responses import Response, dumps, empty, json_response
 from skeino.http.router import Route
 from skeino.http.sse import EventStreamResponse, encode_event, stream_headers
 from skeino.http.waiting import WaitResponse
@@ -26,6 +27,7 @@ from skeino.types import ASGIApp
 
 THREAD = "/threads/{thread_id:uuid}"
 RUN = THREAD + "/runs/{run_id:uuid}"
+MISSING_RUN = {"error": "HTTPException", "message": "404: Run not found"}
 
 
 def _run_path(run: Run, stateless: bool) -> str:
@@ -34,12 +36,37 @@ def _run_path(run: Run, stateless: bool) -> str:
     return f"/threads/{run['thread_id']}/runs/{run['run_id']}"
 
 
-async def frames(sub: Subscription, resumable: bool) -> AsyncIterator[bytes]:
-    """SSE frames of a subscription; a reader cut off for lagging gets a last `error`."""
+async def frames(
+    sub: Subscription, resumable: bool, modes: Sequence[str] = ()
+) -> AsyncIterator[bytes]:
+    """SSE frames of a subscription (only `modes`, when given); a reader cut off for lagging
+    gets a last `error`."""
+    modes = [mode for mode in modes if mode]  # the SDK sends `stream_mode=` for "all"
     async for item in sub:
-        yield encode_event(item.event.event, item.event.data, item.id if resumable else None)
+        if _wanted(item.event.event, modes):
+            yield encode_event(item.event.event, item.event.data, item.id if resumable else None)
     if sub.overflowed:
         yield encode_event(SLOW_CONSUMER.event, SLOW_CONSUMER.data)
+
+
+def _wanted(event: str, modes: Sequence[str]) -> bool:
+    """A join's `stream_mode` filter: `messages` covers `messages/*`, errors always pass."""
+    if not modes or event == "error":
+        return True
+    base = event.partition("|")[0]
+    if base == "messages" and "messages-tuple" in modes:
+        return True
+    return base in modes or base.partition("/")[0] in modes
+
+
+def _locations(run: Run, leaf: str) -> dict[str, str]:
+    path = _run_path(run, False)
+    return {"Location": f"{path}/{leaf}", "Content-Location": path}
+
+
+async def _missing_run() -> AsyncIterator[bytes]:
+    """Upstream answers a join of an unknown run with 200 and this error, not a 404."""
+    yield encode_event("error", dumps(MISSING_RUN))
 
 
 def routes(svc: Services) -> list[Route]:
@@ -107,23 +134,35 @@ def routes(svc: Services) -> list[Route]:
 
     async def cancel(req: Request) -> Response:
         query: CancelQuery = req.data
-        await runs.cancel(
-            req.path_params["thread_id"], req.path_params["run_id"], query.action, wait=query.wait
-        )
-        return empty(200 if query.wait else 202)
+        thread_id, run_id = req.path_params["thread_id"], req.path_params["run_id"]
+        await runs.cancel(thread_id, run_id, query.action, wait=query.wait)
+        if not query.wait:
+            return empty(202)
+        path = f"/threads/{thread_id}/runs/{run_id}"
+        return json_response({}, headers={"Location": path + "/join", "Content-Location": path})
 
     async def cancel_many(req: Request) -> Response:
         body: BulkCancel = req.data
         await runs.cancel_many(body.thread_id, body.run_ids, body.status, body.action)
         return empty()
 
+    async def found(req: Request) -> Run | None:
+        try:
+            return await runs.get(req.path_params["thread_id"], req.path_params["run_id"])
+        except NotFound:
+            return None
+
     async def join(req: Request) -> ASGIApp:
-        run = await runs.get(req.path_params["thread_id"], req.path_params["run_id"])
-        return WaitResponse(lambda: runs.wait(run), interval=heartbeat)
+        run = await found(req)
+        if run is None:
+            return json_response({"__error__": MISSING_RUN})
+        return WaitResponse(lambda: runs.wait(run), _locations(run, "join"), heartbeat)
 
     async def join_stream(req: Request) -> ASGIApp:
         query: JoinStreamQuery = req.data
-        run = await runs.get(req.path_params["thread_id"], req.path_params["run_id"])
+        run = await found(req)
+        if run is None:
+            return EventStreamResponse(_missing_run(), heartbeat_interval=heartbeat)
         sub = runs.broker.subscribe(run["run_id"], req.header("last-event-id"))
 
         async def disconnected() -> None:
@@ -132,12 +171,14 @@ def routes(svc: Services) -> list[Route]:
                 await runs.cancel(run["thread_id"], run["run_id"], "interrupt")
 
         return EventStreamResponse(
-            frames(sub, bool(run["kwargs"].get("resumable"))),
+            frames(sub, bool(run["kwargs"].get("resumable")), query.stream_mode),
+            headers=_locations(run, "stream"),
             heartbeat_interval=heartbeat,
             on_disconnect=disconnected,
         )
 
     async def thread_stream(req: Request) -> ASGIApp:
+        # `stream_mode` here is run_modes/lifecycle/state_update (all run events by default)
         thread_id = req.path_params["thread_id"]
         await svc.threads.get(thread_id)
         sub = runs.broker.subscribe_thread(thread_id)
@@ -146,7 +187,9 @@ def routes(svc: Services) -> list[Route]:
             runs.broker.unsubscribe_thread(thread_id, sub)
 
         return EventStreamResponse(
-            frames(sub, True), heartbeat_interval=heartbeat, on_disconnect=disconnected
+            frames(sub, True),
+            heartbeat_interval=heartbeat,
+            on_disconnect=disconnected,
         )
 
     tags: tuple[str, ...] = ("Thread Runs",)

@@ -62,8 +62,6 @@ class RunCreate:
     langsmith_tracer: Json | None = None
 
     def __post_init__(self) -> None:
-        if self.input is not None and self.command is not None:
-            raise ValueError("Cannot specify both input and command")
         if self.after_seconds is not None and self.after_seconds < 0:
             raise ValueError("after_seconds must be >= 0")
         if self.webhook is not None and not self.webhook.startswith(("http://", "https://")):

@@ -4,13 +4,13 @@ The run engine publishes synchronously and never waits for a reader. Each subscr
 bounded buffer; one that falls `limit` events behind is cut off: its stream ends with an
 `error` event (`SlowConsumer`), and a resumable client reconnects with `Last-Event-ID` to
 replay what it missed. Runs created with `stream_resumable` keep their whole event log until
-`retention` seconds after they end; others keep none, so joining them starts at "now".
+`retention` seconds after they end; others keep none. As upstream, a join replays only when
+it names a `Last-Event-ID`: without one it starts at "now" (and gets nothing once the run
+ended). Thread subscribers also get a `metadata` `run_done` event when each run ends.
 """
 
 from __future__ import annotations
 
-import itertools
-import math
 import time
 from collections import deque
 from collections.abc import AsyncIterator
@@ -25,6 +25,11 @@ SLOW_CONSUMER = EncodedEvent(
     b'{"error":"SlowConsumer","message":"The client fell too far behind the run and was '
     b'disconnected; reconnect with Last-Event-ID to resume a resumable stream."}',
 )
+
+
+def run_done(run_id: str) -> EncodedEvent:
+    """What a thread stream gets when one of its runs ends (the official wire)."""
+    return EncodedEvent("metadata", b'{"status":"run_done","run_id":"' + run_id.encode() + b'"}')
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,7 +110,7 @@ class Broker:
         self.retention = retention
         self.channels: dict[str, RunChannel] = {}
         self.thread_subscribers: dict[str, set[Subscription]] = {}
-        self._seq = itertools.count()
+        self._last = (0, -1)
 
     def open(self, run_id: str, thread_id: str | None, keep_log: bool) -> RunChannel:
         self._sweep()
@@ -115,7 +120,11 @@ class Broker:
         return channel
 
     def next_id(self) -> str:
-        return f"{math.floor(time.time() * 1000)}-{next(self._seq)}"
+        """`<ms>-<seq>` as Redis streams (and the official server) number events: the
+        sequence restarts each millisecond, and ids never go back even if the clock does."""
+        ms = max(int(time.time() * 1000), self._last[0])
+        self._last = (ms, self._last[1] + 1 if ms == self._last[0] else 0)
+        return f"{ms}-{self._last[1]}"
 
     def publish(self, run_id: str, event: EncodedEvent) -> None:
         channel = self.channels.get(run_id)
@@ -137,6 +146,9 @@ class Broker:
         for sub in channel.subscribers:
             sub.close()
         channel.subscribers.clear()
+        if channel.thread_id is not None:
+            done = Envelope(self.next_id(), run_done(run_id))
+            _fan_out(self.thread_subscribers.get(channel.thread_id, set()), done)
         if not channel.keep_log:
             del self.channels[run_id]
 
@@ -147,8 +159,8 @@ class Broker:
         if channel is None:
             sub.close()
             return sub
-        if last_event_id is not None or channel.ended_at is not None:
-            after = _id_key(last_event_id) if last_event_id else (-1, -1)
+        if last_event_id is not None:
+            after = _id_key(last_event_id)
             for item in channel.log:
                 if item.key > after:
                     sub.push(item)

@@ -21,6 +21,7 @@ from skeino.ids import now_iso
 from skeino.runs.broker import Broker
 from skeino.runs.config import graph_config, stream_options
 from skeino.runs.events import StreamEvent
+from skeino.runs.rollback import forget_run_checkpoints
 from skeino.runs.status import RUN_STATUS_AFTER, Outcome, check_transition
 from skeino.runs.stream import astream_run, error_event
 from skeino.services.snapshots import plain
@@ -30,6 +31,11 @@ from skeino.storage.base import Run, Storage
 logger = logging.getLogger("skeino.runs")
 
 CancelAction = Literal["interrupt", "rollback"]
+# What the thread's `error` says after a run was cancelled mid-way (the official wording).
+USER_INTERRUPT = {
+    "error": "UserInterrupt",
+    "message": "interrupt requested via POST /threads/{thread_id}/runs/{run_id}/cancel",
+}
 
 
 @dataclass
@@ -107,13 +113,18 @@ class Executor:
                     options=stream_options(run),
                     command=run["kwargs"]["command"],
                 ):
-                    publish(run["run_id"], event.encode())
+                    if not (run["kwargs"]["temporary"] and _is_checkpoint(event)):
+                        publish(run["run_id"], event.encode())
+                    # Let readers drain between events: a graph can emit thousands at once.
+                    await anyio.lowlevel.checkpoint()
             except Exception as exc:  # astream_run has already published the error event
                 failure = exc
         if failure is not None:
             return Outcome.ERROR, error_event(failure).data
-        if active.reason is not None:
-            return Outcome.ROLLED_BACK if active.reason == "rollback" else Outcome.INTERRUPTED, None
+        if active.reason == "rollback":
+            return Outcome.ROLLED_BACK, None
+        if active.reason == "interrupt":
+            return Outcome.INTERRUPTED, USER_INTERRUPT
         if active.scope.cancelled_caught:
             timed_out = error_event(TimeoutError(f"Run exceeded {self.timeout} seconds"))
             publish(run["run_id"], timed_out.encode())
@@ -125,7 +136,7 @@ class Executor:
         thread_id = run["thread_id"]
         if outcome is Outcome.ROLLED_BACK:
             await self.storage.delete_run(thread_id, run["run_id"])
-            await _forget_checkpoints(self.state, run)
+            await forget_run_checkpoints(self.state.threads.checkpointer, thread_id, run["run_id"])
         else:
             await self._set_status(run, outcome)
         snapshot = await graph.aget_state(thread_config(thread_id))
@@ -151,8 +162,10 @@ class Executor:
         await self.storage.update_run(run["run_id"], {"status": status, "updated_at": now_iso()})
 
 
-async def _forget_checkpoints(state: StateService, run: Run) -> None:
-    try:
-        await state.threads.checkpointer.adelete_for_runs([run["run_id"]])
-    except NotImplementedError:
-        logger.warning("checkpointer cannot delete a run's checkpoints; rollback kept them")
+def _is_checkpoint(event: StreamEvent) -> bool:
+    """Temporary (stateless) runs keep no history, so upstream streams no checkpoints."""
+    mode = event.event.partition("|")[0]
+    if mode == "checkpoints":
+        return True
+    data = event.data if mode == "debug" and isinstance(event.data, dict) else {}
+    return data.get("type") == "checkpoint"

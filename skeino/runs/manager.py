@@ -25,7 +25,7 @@ from skeino.models.runs import RunCreate
 from skeino.runs.broker import Broker, Subscription
 from skeino.runs.config import build_run
 from skeino.runs.executor import ActiveRun, CancelAction, Executor, Finished
-from skeino.runs.status import TERMINAL, Outcome, check_transition
+from skeino.runs.status import TERMINAL, check_transition
 from skeino.runs.webhook import send_webhook
 from skeino.services.assistants import AssistantService
 from skeino.services.threads import ThreadService, new_thread
@@ -36,7 +36,12 @@ logger = logging.getLogger("skeino.runs")
 POLL_SECONDS = 2.0
 RESULT_RETENTION = 300.0
 BUSY = ("pending", "running")
-CANCELLED_BEFORE_START = Finished(Outcome.INTERRUPTED, None)
+THREAD_OR_ASSISTANT = "Thread or assistant not found."
+NOTHING_TO_CANCEL = "No runs found to cancel."
+NOT_CANCELLABLE = (
+    "No matching runs to cancel. Please verify the thread ID and run IDs are correct, "
+    "and the runs haven't been deleted or completed."
+)
 
 
 class RunManager:
@@ -79,7 +84,10 @@ class RunManager:
         self, thread_id: str | None, body: RunCreate, subscribe: bool = False
     ) -> tuple[Run, Subscription | None]:
         """Queue a run (stateless when `thread_id` is None); optionally subscribe first."""
-        assistant = await self.assistants.resolve(body.assistant_id)
+        try:
+            assistant = await self.assistants.resolve(body.assistant_id)
+        except NotFound:
+            raise NotFound(THREAD_OR_ASSISTANT) from None
         if thread_id is None:
             thread_id = uuid7()
             await self.storage.create_thread(new_thread(thread_id, {}))
@@ -111,7 +119,7 @@ class RunManager:
         if body.if_not_exists == "create":
             await self.storage.create_thread(new_thread(thread_id, {}))
             return
-        raise NotFound(f"Thread with ID {thread_id} not found")
+        raise NotFound(THREAD_OR_ASSISTANT)
 
     async def _apply_multitask(self, thread_id: str, body: RunCreate) -> None:
         inflight = await self._inflight(thread_id)
@@ -224,15 +232,23 @@ class RunManager:
         await self.threads.delete(thread_id)
 
     async def get(self, thread_id: str, run_id: str) -> Run:
+        """The run; 404 names the thread when it is gone (a finished stateless run's is)."""
         run = await self.storage.get_run(thread_id, run_id)
-        if run is None:
-            raise NotFound(f"Run {run_id} not found")
-        return run
+        if run is not None:
+            return run
+        if await self.storage.get_thread(thread_id) is None:
+            raise NotFound(f"Thread with ID {thread_id} not found")
+        raise NotFound("Not Found")
 
     async def cancel(
         self, thread_id: str, run_id: str, action: CancelAction, wait: bool = False
     ) -> None:
-        run = await self.get(thread_id, run_id)
+        """Cancel a pending or running run; 404 (as upstream) for one that already ended."""
+        run = await self.storage.get_run(thread_id, run_id)
+        if run is None:
+            raise NotFound(NOTHING_TO_CANCEL)
+        if run["status"] in TERMINAL:
+            raise NotFound(NOT_CANCELLABLE)
         await self._cancel_run(run, action)
         if wait:
             await self.wait(run)
@@ -250,7 +266,9 @@ class RunManager:
                     run["run_id"], {"status": status, "updated_at": now_iso()}
                 )
             self.broker.end(run["run_id"])
-            self._remember(run["run_id"], CANCELLED_BEFORE_START)
+            done = self._done.pop(run["run_id"], None)
+            if done is not None:
+                done.set()  # `wait` answers the thread's values, as for any ended run
 
     async def cancel_many(
         self,
@@ -259,18 +277,31 @@ class RunManager:
         status: str | None,
         action: CancelAction,
     ) -> None:
+        """Cancel runs by id or by status; 404 when none of them can be cancelled."""
         if thread_id and run_ids:
-            runs = [await self.get(thread_id, run_id) for run_id in run_ids]
+            found = [await self.storage.get_run(thread_id, run_id) for run_id in run_ids]
+            runs = [run for run in found if run is not None]
+            if not runs:
+                raise NotFound(NOTHING_TO_CANCEL)
+            runs = [run for run in runs if run["status"] not in TERMINAL]
+            if not runs:
+                raise NotFound(NOT_CANCELLABLE)
         else:
             wanted = list(BUSY) if status in (None, "all") else [status]
             runs = await self.storage.runs_with_status(wanted)  # type: ignore[arg-type]
+            if not runs:
+                raise NotFound(NOTHING_TO_CANCEL)
         for run in runs:
             await self._cancel_run(run, action)
 
     async def delete(self, thread_id: str, run_id: str) -> None:
-        run = await self.get(thread_id, run_id)
+        """Delete a run; one still queued or running is cancelled first, as upstream does."""
+        run = await self.storage.get_run(thread_id, run_id)
+        if run is None:
+            raise NotFound("Run not found")
         if run["status"] not in TERMINAL:
-            raise Conflict(f"Run {run_id} is {run['status']}; cancel it before deleting it")
+            await self._cancel_run(run, "interrupt")
+            await self.wait(run)
         await self.storage.delete_run(thread_id, run_id)
 
     async def wait(self, run: Run) -> Any:
@@ -278,12 +309,14 @@ class RunManager:
         run_id = run["run_id"]
         while run_id not in self.results:
             done = self._done.get(run_id)
-            current = await self.storage.get_run(run["thread_id"], run_id)
-            if current is None or current["status"] in TERMINAL:
-                break
+            if done is None:  # not ours, or ended: storage knows (a local run's status
+                # turns terminal before its thread is synced, so ours wait for `done`)
+                current = await self.storage.get_run(run["thread_id"], run_id)
+                if current is None or current["status"] in TERMINAL:
+                    break
             with anyio.move_on_after(POLL_SECONDS):
                 await (done.wait() if done is not None else anyio.sleep(POLL_SECONDS))
         if run_id in self.results:
             return self.results[run_id][1].output
         thread = await self.storage.get_thread(run["thread_id"])
-        return thread["values"] if thread else None
+        return (thread["values"] if thread else None) or {}

@@ -74,7 +74,8 @@ THREAD_AFTER: dict[tuple[Outcome, bool], ThreadStatus] = {
     (Outcome.TIMEOUT, False): "idle",
     (Outcome.TIMEOUT, True): "idle",
     (Outcome.INTERRUPTED, False): "idle",
-    (Outcome.INTERRUPTED, True): "idle",
+    # cancelled mid-node: the checkpoint still has nodes to run, as upstream says
+    (Outcome.INTERRUPTED, True): "interrupted",
     (Outcome.ROLLED_BACK, False): "idle",
     (Outcome.ROLLED_BACK, True): "idle",
 }

@@ -10,11 +10,6 @@ import pytest
 from skeino.storage import Storage, open_storage
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
 @pytest.fixture(params=["memory", "sqlite"])
 def storage_uri(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "memory":

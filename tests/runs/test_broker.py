@@ -1,0 +1,129 @@
+"""The broker, sans IO: fan-out, bounded buffers, resumable replay, ids and retention."""
+
+from __future__ import annotations
+
+import pytest
+
+from skeino.runs.broker import Broker, Envelope, Subscription
+from skeino.runs.events import EncodedEvent
+
+pytestmark = pytest.mark.anyio
+
+
+def ev(n: int) -> EncodedEvent:
+    return EncodedEvent("custom", str(n).encode())
+
+
+async def drain(sub: Subscription) -> list[Envelope]:
+    return [item async for item in sub]
+
+
+def numbers(items: list[Envelope]) -> list[int]:
+    return [int(item.event.data) for item in items if item.event.event == "custom"]
+
+
+async def test_fan_out_to_every_subscriber_in_order() -> None:
+    broker = Broker(buffer_limit=100)
+    broker.open("r", "t", keep_log=False)
+    subs = [broker.subscribe("r") for _ in range(3)]
+    for n in range(10):
+        broker.publish("r", ev(n))
+    broker.end("r")
+    for sub in subs:
+        assert numbers(await drain(sub)) == list(range(10))
+    assert "r" not in broker.channels  # no log kept: nothing left once it ended
+
+
+async def test_a_slow_subscriber_is_cut_off_the_others_are_not() -> None:
+    broker = Broker(buffer_limit=5)
+    broker.open("r", None, keep_log=False)
+    slow, fast = broker.subscribe("r"), broker.subscribe("r")
+    received: list[Envelope] = []
+    for n in range(8):
+        broker.publish("r", ev(n))
+        received.append(await fast.__anext__())
+    assert broker.channels["r"].subscribers == {fast}  # the slow one is dropped
+    broker.end("r")
+    assert slow.overflowed and numbers(await drain(slow)) == list(range(5))
+    assert not fast.overflowed and numbers(received) == list(range(8))
+
+
+async def test_resumable_replay_after_a_given_id() -> None:
+    broker = Broker(buffer_limit=100)
+    broker.open("r", None, keep_log=True)
+    live = broker.subscribe("r")
+    for n in range(6):
+        broker.publish("r", ev(n))
+    broker.end("r")
+    first = await drain(live)
+    resumed = await drain(broker.subscribe("r", last_event_id=first[2].id))
+    assert resumed == first[3:]
+    assert numbers(await drain(broker.subscribe("r", last_event_id="0"))) == list(range(6))
+    assert await drain(broker.subscribe("r", last_event_id=first[-1].id)) == []
+
+
+async def test_join_without_last_event_id_starts_now() -> None:
+    """As upstream: a finished run's log is only replayed to a reader naming an id."""
+    broker = Broker(buffer_limit=100)
+    broker.open("r", None, keep_log=True)
+    broker.publish("r", ev(0))
+    late = broker.subscribe("r")
+    broker.publish("r", ev(1))
+    broker.end("r")
+    assert numbers(await drain(late)) == [1]
+    assert await drain(broker.subscribe("r")) == []
+
+
+async def test_live_resume_gets_the_log_then_the_live_events() -> None:
+    broker = Broker(buffer_limit=100)
+    broker.open("r", None, keep_log=True)
+    broker.publish("r", ev(0))
+    broker.publish("r", ev(1))
+    sub = broker.subscribe("r", last_event_id="0")
+    broker.publish("r", ev(2))
+    broker.end("r")
+    assert numbers(await drain(sub)) == [0, 1, 2]
+
+
+def test_ids_are_ms_dash_seq_and_strictly_increasing() -> None:
+    broker = Broker(buffer_limit=1)
+    ids = [broker.next_id() for _ in range(1000)]
+    keys = [tuple(int(part) for part in i.split("-")) for i in ids]
+    assert all(len(i.split("-")) == 2 for i in ids)
+    assert keys == sorted(set(keys))
+
+
+async def test_retention_forgets_old_logs(monkeypatch: pytest.MonkeyPatch) -> None:
+    broker = Broker(buffer_limit=10, retention=60.0)
+    broker.open("old", None, keep_log=True)
+    broker.publish("old", ev(0))
+    broker.end("old")
+    clock = broker.channels["old"].ended_at
+    assert clock is not None
+    monkeypatch.setattr("skeino.runs.broker.time.monotonic", lambda: clock + 61.0)
+    broker.open("new", None, keep_log=True)
+    assert "old" not in broker.channels and "new" in broker.channels
+
+
+async def test_thread_subscribers_get_every_run_and_run_done() -> None:
+    broker = Broker(buffer_limit=100)
+    sub = broker.subscribe_thread("t")
+    for run_id in ("a", "b"):
+        broker.open(run_id, "t", keep_log=False)
+        broker.publish(run_id, ev(1))
+        broker.end(run_id)
+    broker.unsubscribe_thread("t", sub)
+    got = [(item.event.event, item.event.data) for item in await drain(sub)]
+    assert got == [
+        ("custom", b"1"),
+        ("metadata", b'{"status":"run_done","run_id":"a"}'),
+        ("custom", b"1"),
+        ("metadata", b'{"status":"run_done","run_id":"b"}'),
+    ]
+    assert "t" not in broker.thread_subscribers
+
+
+async def test_unknown_run_gives_a_closed_subscription() -> None:
+    broker = Broker(buffer_limit=10)
+    assert await drain(broker.subscribe("nope")) == []
+    broker.publish("nope", ev(0))  # publishing to nobody is a no-op
