@@ -14,7 +14,7 @@ from typing import Any
 
 from starlette.middleware.cors import CORSMiddleware
 
-from skeino.api import assistants, runs, system, threads
+from skeino.api import assistants, crons, runs, system, threads
 from skeino.graphs import GraphRegistry, GraphSource
 from skeino.http.responses import error
 from skeino.http.router import Route, Router
@@ -68,6 +68,7 @@ class SkeinoApp:
             services = Services.build(self.settings, storage, checkpointer, graph_registry)
             await services.assistants.create_system_assistants()
             await stack.enter_async_context(services.runs.running())
+            await stack.enter_async_context(services.crons.running())
         except BaseException:
             await stack.aclose()
             raise
@@ -139,6 +140,7 @@ def build_routes(services: Services) -> list[Route]:
     table += assistants.routes(services)
     table += threads.routes(services)
     table += runs.routes(services)
+    table += crons.routes(services)
     table += system.routes(services, table)
     return table
 

@@ -47,6 +47,7 @@ def _check_port_free(host: str, port: int) -> None:
 
 async def _serve(args: argparse.Namespace) -> None:
     settings = SkeinoSettings()
+    settings = replace(settings, api_url=f"http://{args.host}:{args.port}")
     if args.database:
         settings = replace(settings, database_uri=args.database)
     app = from_langgraph_json(args.config, settings=settings)

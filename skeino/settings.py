@@ -41,6 +41,8 @@ class SkeinoSettings:
     agent_nodes: tuple[str, ...] = ()
     status_field: str | None = None
     max_stream_retries: int = 0
+    api_url: str = ""
+    """Where clients reach this server; graphs see it as `langgraph_api_url` metadata."""
 
     def __post_init__(self) -> None:
         if "://" not in self.database_uri:

@@ -7,7 +7,7 @@ from typing import Any
 
 from skeino.http.responses import Response, json_response
 from skeino.services.paging import Paged
-from skeino.storage.base import Thread
+from skeino.storage.base import Run, Thread
 
 
 def paged_response(page: Paged[Any], present: Callable[[Any], Any] | None = None) -> Response:
@@ -27,3 +27,8 @@ def thread_json(
     if thread.get("interrupts", {}) is not None:
         return dict(thread)
     return {k: v for k, v in thread.items() if k not in hidden}
+
+
+def run_json(run: Run) -> dict[str, Any]:
+    """A run as the official server shows it (skeino keeps no LangSmith session)."""
+    return {**run, "langsmith_session_name": None}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
+from skeino.api.common import run_json
 from skeino.errors import NotFound
 from skeino.http.request import Request
 from skeino.http.responses import Response, dumps, empty, json_response
@@ -20,6 +21,7 @@ from skeino.models.runs import (
     ThreadStreamQuery,
 )
 from skeino.runs.broker import SLOW_CONSUMER, Subscription
+from skeino.runs.config import Origin
 from skeino.services.container import Services
 from skeino.services.paging import select
 from skeino.storage.base import Run
@@ -69,6 +71,11 @@ async def _missing_run() -> AsyncIterator[bytes]:
     yield encode_event("error", dumps(MISSING_RUN))
 
 
+def origin(req: Request) -> Origin:
+    """Where the runs of this request came from (one request id for a whole batch)."""
+    return Origin(api_url=req.base_url)
+
+
 def routes(svc: Services) -> list[Route]:
     runs, heartbeat = svc.runs, svc.settings.heartbeat_seconds
 
@@ -76,13 +83,13 @@ def routes(svc: Services) -> list[Route]:
         return req.path_params.get("thread_id")
 
     async def create(req: Request) -> Response:
-        run, _ = await runs.create(thread_of(req), req.data)
+        run, _ = await runs.create(thread_of(req), req.data, origin=origin(req))
         path = _run_path(run, thread_of(req) is None)
-        return json_response(run, headers={"Content-Location": path})
+        return json_response(run_json(run), headers={"Content-Location": path})
 
     async def stream(req: Request) -> ASGIApp:
         body: RunCreate = req.data
-        run, sub = await runs.create(thread_of(req), body, subscribe=True)
+        run, sub = await runs.create(thread_of(req), body, subscribe=True, origin=origin(req))
         assert sub is not None
         path = _run_path(run, thread_of(req) is None)
 
@@ -99,7 +106,7 @@ def routes(svc: Services) -> list[Route]:
 
     async def wait(req: Request) -> ASGIApp:
         body: RunCreate = req.data
-        run, _ = await runs.create(thread_of(req), body)
+        run, _ = await runs.create(thread_of(req), body, origin=origin(req))
         path = f"/threads/{run['thread_id']}/runs/{run['run_id']}"
 
         async def disconnected() -> None:
@@ -114,18 +121,20 @@ def routes(svc: Services) -> list[Route]:
         )
 
     async def batch(req: Request) -> Response:
-        return json_response([(await runs.create(None, body))[0] for body in req.data])
+        batch_origin = origin(req)
+        created = [(await runs.create(None, body, origin=batch_origin))[0] for body in req.data]
+        return json_response([run_json(run) for run in created])
 
     async def list_runs(req: Request) -> Response:
         query: RunListQuery = req.data
         found = await runs.list(
             req.path_params["thread_id"], query.status, query.limit, query.offset
         )
-        return json_response(select(found, query.select))  # type: ignore[arg-type]
+        return json_response(select([run_json(r) for r in found], query.select))
 
     async def get(req: Request) -> Response:
         return json_response(
-            await runs.get(req.path_params["thread_id"], req.path_params["run_id"])
+            run_json(await runs.get(req.path_params["thread_id"], req.path_params["run_id"]))
         )
 
     async def delete(req: Request) -> Response:

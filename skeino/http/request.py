@@ -33,6 +33,15 @@ class Request:
     def path(self) -> str:
         return str(self.scope["path"])
 
+    @property
+    def base_url(self) -> str:
+        """The URL clients reached this app at: scheme, host and mount point."""
+        host = self.header("host")
+        if host is None:
+            server = self.scope.get("server") or ("localhost", None)
+            host = server[0] if server[1] is None else f"{server[0]}:{server[1]}"
+        return f"{self.scope.get('scheme', 'http')}://{host}{self.scope.get('root_path', '')}"
+
     def header(self, name: str) -> str | None:
         """The first value of a header, by lower-case name."""
         key = name.lower().encode()

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import time
+import uuid
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from importlib.metadata import version
 from typing import Any
 
 from langchain_core.runnables import RunnableConfig
@@ -22,6 +25,15 @@ def _merge_config(assistant: Assistant, body: RunCreate) -> dict[str, Any]:
     return merged
 
 
+@dataclass(frozen=True)
+class Origin:
+    """The HTTP request a run came from: one request id for all runs it creates (a batch),
+    and the URL clients reached the server at, which graphs see as `langgraph_api_url`."""
+
+    api_url: str = ""
+    request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+
+
 def build_run(
     run_id: str,
     thread_id: str,
@@ -29,14 +41,23 @@ def build_run(
     body: RunCreate,
     *,
     temporary: bool,
+    thread_metadata: dict[str, Any] | None = None,
+    origin: Origin | None = None,
 ) -> Run:
-    """The pending run record; everything the executor needs is in its `kwargs`."""
+    """The pending run record; everything the executor needs is in its `kwargs`.
+
+    `thread_metadata` is the metadata of the thread a stateful run runs on; None for a
+    stateless run (its temporary thread has none).
+    """
+    origin = origin or Origin()
     metadata = {
         **assistant["metadata"],
+        **(thread_metadata or {}),
         **(body.metadata or {}),
-        "graph_id": assistant["graph_id"],
         "assistant_id": assistant["assistant_id"],
     }
+    if thread_metadata is not None:  # stateless runs carry no graph_id, as upstream
+        metadata["graph_id"] = assistant["graph_id"]
     config = _merge_config(assistant, body)
     config["configurable"].update(
         run_id=run_id,
@@ -44,6 +65,7 @@ def build_run(
         graph_id=assistant["graph_id"],
         assistant_id=assistant["assistant_id"],
         user_id="",
+        langgraph_request_id=origin.request_id,
         langgraph_auth_user=None,
         langgraph_auth_user_id="",
         langgraph_auth_permissions=[],
@@ -54,7 +76,7 @@ def build_run(
     if body.checkpoint_id:
         checkpoint["checkpoint_id"] = body.checkpoint_id
     config["configurable"].update({k: v for k, v in checkpoint.items() if k != "thread_id"})
-    config["metadata"] = {**config.get("metadata", {}), **metadata}
+    config["metadata"] = {**(thread_metadata or {}), **config.get("metadata", {}), **metadata}
     kwargs: dict[str, Any] = {
         "input": body.input,
         "command": _command(body),
@@ -91,7 +113,12 @@ def build_run(
 def _command(body: RunCreate) -> dict[str, Any] | None:
     if body.command is None:
         return None
-    return {"resume": body.command.resume, "update": body.command.update, "goto": body.command.goto}
+    given = {
+        "resume": body.command.resume,
+        "update": body.command.update,
+        "goto": body.command.goto,
+    }
+    return {k: v for k, v in given.items() if v is not None}
 
 
 def stream_options(run: Run) -> StreamOptions:
@@ -106,9 +133,24 @@ def stream_options(run: Run) -> StreamOptions:
     )
 
 
-def graph_config(run: Run) -> RunnableConfig:
-    """The RunnableConfig a graph runs with: the stored config plus the run's identity."""
+EXECUTION_METADATA = {
+    "langgraph_version": version("langgraph"),
+    "langgraph_api_version": version("skeino"),
+    "langgraph_plan": "enterprise",  # what the official dev server reports too
+    "langgraph_host": "self-hosted",
+}
+
+
+def graph_config(run: Run, api_url: str = "") -> RunnableConfig:
+    """The RunnableConfig a graph runs with: the stored config, the run's identity, and the
+    execution metadata the official server adds (it lands in every checkpoint's metadata)."""
     config: dict[str, Any] = dict(run["kwargs"]["config"])
     config["configurable"] = dict(config["configurable"])
-    config.setdefault("run_name", run["metadata"].get("graph_id"))
+    config["metadata"] = {
+        **config.get("metadata", {}),
+        "run_attempt": 1,
+        **EXECUTION_METADATA,
+        "langgraph_api_url": api_url,
+    }
+    config.setdefault("run_name", config["configurable"]["graph_id"])
     return config  # type: ignore[return-value]

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import anyio
+from langchain_core.runnables import RunnableConfig
 from langgraph.pregel import Pregel
 
 from skeino.graphs import GraphRegistry
@@ -46,6 +47,7 @@ class ActiveRun:
     scope: anyio.CancelScope = field(default_factory=anyio.CancelScope)
     reason: CancelAction | None = None
     done: anyio.Event = field(default_factory=anyio.Event)
+    api_url: str = ""
 
     def cancel(self, action: CancelAction) -> None:
         self.reason = self.reason or action
@@ -68,7 +70,9 @@ class Executor:
         state: StateService,
         broker: Broker,
         timeout: float | None,
+        api_url: str = "",
     ) -> None:
+        self.api_url = api_url
         self.storage = storage
         self.graphs = graphs
         self.state = state
@@ -80,11 +84,11 @@ class Executor:
         self.broker.publish(
             run["run_id"], StreamEvent("metadata", {"run_id": run["run_id"], "attempt": 1}).encode()
         )
-        config = graph_config(run)
+        config = graph_config(run, active.api_url or self.api_url)
         try:
-            async with self.graphs.resolve(run["metadata"]["graph_id"], config) as graph:
-                outcome, error = await self._drive(graph, active)
-                return await self._finish(run, graph, outcome, error)
+            async with self.graphs.resolve(config["configurable"]["graph_id"], config) as graph:
+                outcome, error = await self._drive(graph, active, config)
+                return await self._finish(run, graph, outcome, error, config)
         except anyio.get_cancelled_exc_class():
             with anyio.CancelScope(shield=True):
                 await self._requeue(run)
@@ -92,11 +96,13 @@ class Executor:
         except Exception as exc:  # the graph could not even be built
             logger.exception("run %s failed before it started", run["run_id"])
             self.broker.publish(run["run_id"], error_event(exc).encode())
-            await self._set_status(run, Outcome.ERROR)
+            await self._set_status(run, Outcome.ERROR, config)
             await self.storage.update_thread(run["thread_id"], {"status": "error"})
             return Finished(Outcome.ERROR, {"__error__": error_event(exc).data})
 
-    async def _drive(self, graph: Pregel, active: ActiveRun) -> tuple[Outcome, Any]:
+    async def _drive(
+        self, graph: Pregel, active: ActiveRun, config: RunnableConfig
+    ) -> tuple[Outcome, Any]:
         run, publish = active.run, self.broker.publish
         deadline = math.inf if self.timeout is None else anyio.current_time() + self.timeout
         failure: Exception | None = None
@@ -109,7 +115,7 @@ class Executor:
                 async for event in astream_run(
                     graph,
                     input=run["kwargs"]["input"],
-                    config=graph_config(run),
+                    config=config,
                     options=stream_options(run),
                     command=run["kwargs"]["command"],
                 ):
@@ -131,14 +137,16 @@ class Executor:
             return Outcome.TIMEOUT, timed_out.data
         return Outcome.SUCCESS, None
 
-    async def _finish(self, run: Run, graph: Pregel, outcome: Outcome, error: Any) -> Finished:
+    async def _finish(
+        self, run: Run, graph: Pregel, outcome: Outcome, error: Any, config: RunnableConfig
+    ) -> Finished:
         """Record the outcome on the run and the thread, and compute the run's output."""
         thread_id = run["thread_id"]
         if outcome is Outcome.ROLLED_BACK:
             await self.storage.delete_run(thread_id, run["run_id"])
             await forget_run_checkpoints(self.state.threads.checkpointer, thread_id, run["run_id"])
         else:
-            await self._set_status(run, outcome)
+            await self._set_status(run, outcome, config)
         snapshot = await graph.aget_state(thread_config(thread_id))
         output: Any = plain(snapshot.values) if snapshot.created_at else None
         if outcome is Outcome.ERROR or outcome is Outcome.TIMEOUT:
@@ -152,9 +160,15 @@ class Executor:
             await self.state.sync_thread(thread_id, graph, outcome, error)
         return Finished(outcome, output)
 
-    async def _set_status(self, run: Run, outcome: Outcome) -> None:
+    async def _set_status(self, run: Run, outcome: Outcome, config: RunnableConfig) -> None:
+        """Record the outcome, and the config the run really executed with, as upstream."""
         status = check_transition("running", RUN_STATUS_AFTER[outcome])
-        await self.storage.update_run(run["run_id"], {"status": status, "updated_at": now_iso()})
+        executed = {k: v for k, v in config.items() if k != "run_name"}
+        executed["configurable"] = {**config["configurable"], "__pregel_node_finished": None}
+        kwargs = {**run["kwargs"], "config": executed}
+        await self.storage.update_run(
+            run["run_id"], {"status": status, "kwargs": kwargs, "updated_at": now_iso()}
+        )
 
     async def _requeue(self, run: Run) -> None:
         """Shutdown: hand the run back to the queue so the next start resumes it."""

@@ -23,13 +23,13 @@ from skeino.errors import Conflict, NotFound
 from skeino.ids import now_iso, uuid7
 from skeino.models.runs import RunCreate
 from skeino.runs.broker import Broker, Subscription
-from skeino.runs.config import build_run
+from skeino.runs.config import Origin, build_run
 from skeino.runs.executor import ActiveRun, CancelAction, Executor, Finished
 from skeino.runs.status import TERMINAL, check_transition
 from skeino.runs.webhook import send_webhook
 from skeino.services.assistants import AssistantService
 from skeino.services.threads import ThreadService, new_thread
-from skeino.storage.base import Run, RunStatus, Storage
+from skeino.storage.base import Run, RunStatus, Storage, Thread
 
 logger = logging.getLogger("skeino.runs")
 
@@ -62,6 +62,7 @@ class RunManager:
         self.results: dict[str, tuple[float, Finished]] = {}
         self._done: dict[str, anyio.Event] = {}
         self._workers: set[str] = set()
+        self._api_urls: dict[str, str] = {}
         self._rewake: set[str] = set()
         self._tg: TaskGroup | None = None
 
@@ -81,22 +82,36 @@ class RunManager:
     # creating runs
 
     async def create(
-        self, thread_id: str | None, body: RunCreate, subscribe: bool = False
+        self,
+        thread_id: str | None,
+        body: RunCreate,
+        subscribe: bool = False,
+        origin: Origin | None = None,
     ) -> tuple[Run, Subscription | None]:
         """Queue a run (stateless when `thread_id` is None); optionally subscribe first."""
+        origin = origin or Origin()
         try:
             assistant = await self.assistants.resolve(body.assistant_id)
         except NotFound:
             raise NotFound(THREAD_OR_ASSISTANT) from None
         if thread_id is None:
-            thread_id = uuid7()
+            thread_id, temporary, thread_metadata = uuid7(), body.on_completion == "delete", None
             await self.storage.create_thread(new_thread(thread_id, {}))
-            temporary = body.on_completion == "delete"
         else:
-            await self._ensure_thread(thread_id, body)
-            temporary = False
+            thread = await self._ensure_thread(thread_id, body)
+            temporary, thread_metadata = False, thread["metadata"]
             await self._apply_multitask(thread_id, body)
-        run = build_run(uuid7(), thread_id, assistant, body, temporary=temporary)
+        run = build_run(
+            uuid7(),
+            thread_id,
+            assistant,
+            body,
+            temporary=temporary,
+            thread_metadata=thread_metadata,
+            origin=origin,
+        )
+        if origin.api_url:
+            self._api_urls[run["run_id"]] = origin.api_url
         await self.storage.update_thread(
             thread_id,
             {
@@ -113,12 +128,14 @@ class RunManager:
         self.wake(thread_id, body.after_seconds)
         return created, subscription
 
-    async def _ensure_thread(self, thread_id: str, body: RunCreate) -> None:
-        if await self.storage.get_thread(thread_id) is not None:
-            return
+    async def _ensure_thread(self, thread_id: str, body: RunCreate) -> Thread:
+        found = await self.storage.get_thread(thread_id)
+        if found is not None:
+            return found
         if body.if_not_exists == "create":
-            await self.storage.create_thread(new_thread(thread_id, {}))
-            return
+            thread = new_thread(thread_id, {})
+            await self.storage.create_thread(thread)
+            return thread
         raise NotFound(THREAD_OR_ASSISTANT)
 
     async def _apply_multitask(self, thread_id: str, body: RunCreate) -> None:
@@ -172,7 +189,7 @@ class RunManager:
 
     async def _execute(self, run: Run) -> None:
         run_id = run["run_id"]
-        active = self.active[run_id] = ActiveRun(run)
+        active = self.active[run_id] = ActiveRun(run, api_url=self._api_urls.pop(run_id, ""))
         await self.storage.update_thread(
             run["thread_id"], {"status": "busy", "updated_at": now_iso()}
         )

@@ -46,7 +46,9 @@ class Services:
         threads = ThreadService(storage, checkpointer)
         state = StateService(threads, graphs)
         broker = Broker(settings.subscriber_buffer)
-        executor = Executor(storage, graphs, state, broker, settings.run_timeout_seconds)
+        executor = Executor(
+            storage, graphs, state, broker, settings.run_timeout_seconds, settings.api_url
+        )
         runs = RunManager(storage, assistants, threads, executor, broker)
         return cls(
             settings=settings,

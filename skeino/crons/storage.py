@@ -1,0 +1,308 @@
+"""Where crons live: a small `CronStore` protocol, in memory or in the SQLite file.
+
+SQLite keeps crons in their own `crons` table of the same database file, through a
+connection of their own (WAL, so it never blocks the main storage's readers); the table is
+created idempotently at open rather than by the storage migrations, which keeps crons a
+self-contained feature. Other URI schemes fall back to memory, with a warning, rather than
+refuse to start a server whose backend has no cron support yet.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any, Protocol, TypedDict, cast
+
+import aiosqlite
+import anyio
+
+from skeino.storage.base import Page
+from skeino.storage.filters import contains, copy, paginate
+from skeino.storage.sqlite_db import (
+    PRAGMAS,
+    Session,
+    Table,
+    Where,
+    contains_json,
+    dumps,
+    ensure_parent,
+    transaction,
+)
+from skeino.storage.uri import scheme_of, sqlite_path
+
+logger = logging.getLogger("skeino.crons")
+
+
+class Cron(TypedDict):
+    """A cron as the wire shows it; instants are UTC ISO-8601 text."""
+
+    cron_id: str
+    assistant_id: str
+    thread_id: str | None
+    user_id: str
+    end_time: str | None
+    schedule: str
+    timezone: str | None
+    payload: dict[str, Any]
+    next_run_date: str | None
+    metadata: dict[str, Any]
+    on_run_completed: str | None
+    enabled: bool
+    created_at: str
+    updated_at: str
+
+
+@dataclass(frozen=True)
+class CronQuery:
+    """Filters of search and count; None means "any"."""
+
+    assistant_id: str | None = None
+    thread_id: str | None = None
+    enabled: bool | None = None
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+
+SORTABLE = frozenset(
+    {
+        "cron_id",
+        "assistant_id",
+        "thread_id",
+        "created_at",
+        "updated_at",
+        "next_run_date",
+        "end_time",
+    }
+)
+
+
+class CronStore(Protocol):
+    """Async persistence of crons. A cron is *live* when enabled, with a next run date not
+    past its end time; only live crons are due or counted by `next_due`, so an exhausted
+    cron can never keep the scheduler awake."""
+
+    async def open(self) -> None: ...
+
+    async def close(self) -> None: ...
+
+    async def create(self, cron: Cron) -> None: ...
+
+    async def get(self, cron_id: str) -> Cron | None: ...
+
+    async def update(self, cron_id: str, changes: dict[str, Any]) -> Cron | None:
+        """Set fields; `metadata` is merged key by key. None when the cron is missing."""
+
+    async def delete(self, cron_id: str) -> bool: ...
+
+    async def search(self, query: CronQuery, page: Page) -> tuple[list[Cron], int]:
+        """Sorted by `page.sort_by` (default created_at), descending unless asked asc."""
+
+    async def due(self, now: str) -> list[Cron]:
+        """Live crons whose next run date is at or before `now`, earliest first."""
+
+    async def next_due(self) -> str | None:
+        """The earliest next run date of any live cron."""
+
+    async def advance(self, cron_id: str, due: str, following: str | None) -> bool:
+        """Move a cron's next run date from `due` to `following` (None: it rests). False
+        when another process (or a PATCH) moved it first: each firing is claimed once."""
+
+
+def open_cron_store(database_uri: str) -> CronStore:
+    """The store for the app's database URI, not yet opened."""
+    scheme = scheme_of(database_uri)
+    if scheme == "sqlite":
+        return SqliteCronStore(sqlite_path(database_uri))
+    if scheme != "memory":
+        logger.warning("crons are kept in memory: no cron store for %s://", scheme)
+    return MemoryCronStore()
+
+
+def _live(cron: Cron) -> bool:
+    nxt, end = cron["next_run_date"], cron["end_time"]
+    return cron["enabled"] and nxt is not None and (end is None or nxt <= end)
+
+
+def _matches(cron: Cron, query: CronQuery) -> bool:
+    return (
+        query.assistant_id in (None, cron["assistant_id"])
+        and query.thread_id in (None, cron["thread_id"])
+        and query.enabled in (None, cron["enabled"])
+        and contains(cron["metadata"], query.metadata)
+    )
+
+
+def _order(page: Page) -> tuple[str, bool]:
+    column = page.sort_by or "created_at"
+    if column not in SORTABLE:
+        raise ValueError(f"cannot sort crons by {column!r}")
+    return column, page.sort_order != "asc"
+
+
+class MemoryCronStore:
+    """Crons in a dict: for tests and `memory://` servers (gone on restart)."""
+
+    def __init__(self) -> None:
+        self.crons: dict[str, Cron] = {}
+
+    async def open(self) -> None:
+        pass
+
+    async def close(self) -> None:
+        pass
+
+    async def create(self, cron: Cron) -> None:
+        self.crons[cron["cron_id"]] = copy(cron)
+
+    async def get(self, cron_id: str) -> Cron | None:
+        found = self.crons.get(cron_id)
+        return copy(found) if found is not None else None
+
+    async def update(self, cron_id: str, changes: dict[str, Any]) -> Cron | None:
+        current = self.crons.get(cron_id)
+        if current is None:
+            return None
+        updated = cast(Cron, {**current, **copy(changes)})
+        if "metadata" in changes:
+            updated["metadata"] = {**current["metadata"], **copy(changes["metadata"])}
+        self.crons[cron_id] = updated
+        return copy(updated)
+
+    async def delete(self, cron_id: str) -> bool:
+        return self.crons.pop(cron_id, None) is not None
+
+    async def search(self, query: CronQuery, page: Page) -> tuple[list[Cron], int]:
+        column, descending = _order(page)
+        found = [c for c in self.crons.values() if _matches(c, query)]
+        # SQLite puts NULL first ascending; sort the same way so both backends agree.
+        found.sort(
+            key=lambda c: (c[column] is not None, c[column] or "", c["cron_id"]),  # type: ignore[literal-required]
+            reverse=descending,
+        )
+        return copy(paginate(found, page.limit, page.offset)), len(found)
+
+    async def due(self, now: str) -> list[Cron]:
+        found = [c for c in self.crons.values() if _live(c) and c["next_run_date"] <= now]  # type: ignore[operator]
+        return copy(sorted(found, key=lambda c: (c["next_run_date"], c["cron_id"])))
+
+    async def next_due(self) -> str | None:
+        return min((c["next_run_date"] for c in self.crons.values() if _live(c)), default=None)  # type: ignore[type-var]
+
+    async def advance(self, cron_id: str, due: str, following: str | None) -> bool:
+        cron = self.crons.get(cron_id)
+        if cron is None or cron["next_run_date"] != due:
+            return False
+        cron["next_run_date"] = following
+        return True
+
+
+CRONS = Table("crons", tuple(Cron.__annotations__), frozenset({"payload", "metadata", "enabled"}))
+SCHEMA = (
+    """CREATE TABLE IF NOT EXISTS crons (
+        cron_id TEXT PRIMARY KEY, assistant_id TEXT NOT NULL, thread_id TEXT,
+        user_id TEXT NOT NULL, end_time TEXT, schedule TEXT NOT NULL, timezone TEXT,
+        payload TEXT NOT NULL, next_run_date TEXT, metadata TEXT NOT NULL,
+        on_run_completed TEXT, enabled TEXT NOT NULL,
+        created_at TEXT NOT NULL, updated_at TEXT NOT NULL)""",
+    "CREATE INDEX IF NOT EXISTS crons_next_run_date ON crons (next_run_date)",
+    "CREATE INDEX IF NOT EXISTS crons_thread_id ON crons (thread_id)",
+)
+LIVE = (
+    "enabled = 'true' AND next_run_date IS NOT NULL"
+    " AND (end_time IS NULL OR next_run_date <= end_time)"
+)
+
+
+class SqliteCronStore:
+    """Crons in the `crons` table of the server's SQLite file, on a connection of their own."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self._db: aiosqlite.Connection | None = None
+        self._lock = anyio.Lock()
+
+    async def open(self) -> None:
+        ensure_parent(self.path)
+        db = await aiosqlite.connect(self.path, isolation_level=None)
+        try:
+            for pragma in PRAGMAS:
+                await db.execute_fetchall(pragma)
+            await db.create_function("skeino_contains", 2, contains_json, deterministic=True)
+            async with transaction(db, "BEGIN IMMEDIATE"):
+                for statement in SCHEMA:
+                    await db.execute_fetchall(statement)
+        except BaseException:
+            await db.close()
+            raise
+        self._db = db
+
+    async def close(self) -> None:
+        async with self._lock:
+            db, self._db = self._db, None
+            if db is not None:
+                await db.close()
+
+    @asynccontextmanager
+    async def _tx(self, begin: str | None = "BEGIN IMMEDIATE") -> AsyncIterator[Session]:
+        async with self._lock:
+            if self._db is None:
+                raise RuntimeError("SqliteCronStore is not open")
+            if begin is None:
+                yield Session(self._db)
+                return
+            async with transaction(self._db, begin):
+                yield Session(self._db)
+
+    async def create(self, cron: Cron) -> None:
+        async with self._tx() as db:
+            await db.insert(CRONS, cron)
+
+    async def get(self, cron_id: str) -> Cron | None:
+        async with self._tx(None) as db:
+            return cast(Cron | None, await db.get(CRONS, cron_id))
+
+    async def update(self, cron_id: str, changes: dict[str, Any]) -> Cron | None:
+        async with self._tx() as db:
+            current = await db.get(CRONS, cron_id)
+            if current is None:
+                return None
+            updated = {**current, **changes}
+            if "metadata" in changes:
+                updated["metadata"] = {**current["metadata"], **changes["metadata"]}
+            await db.replace(CRONS, updated)
+        return cast(Cron, copy(updated))
+
+    async def delete(self, cron_id: str) -> bool:
+        async with self._tx() as db:
+            return await db.delete(CRONS, cron_id)
+
+    async def search(self, query: CronQuery, page: Page) -> tuple[list[Cron], int]:
+        column, descending = _order(page)
+        direction = "DESC" if descending else "ASC"
+        where = Where().contains("metadata", query.metadata)
+        for name in ("assistant_id", "thread_id"):
+            if getattr(query, name) is not None:
+                where.equals(name, getattr(query, name))
+        if query.enabled is not None:
+            where.equals("enabled", dumps(query.enabled))
+        order = f'"{column}" {direction}, cron_id {direction}'
+        async with self._tx("BEGIN") as db:
+            ((total,),) = await db.rows(f"SELECT count(*) FROM crons{where}", where.params)
+            rows = await db.select(CRONS, where, order, page.limit, page.offset)
+        return cast(list[Cron], rows), total
+
+    async def due(self, now: str) -> list[Cron]:
+        where = Where().add(LIVE).add("next_run_date <= ?", now)
+        async with self._tx(None) as db:
+            return cast(list[Cron], await db.select(CRONS, where, "next_run_date, cron_id"))
+
+    async def next_due(self) -> str | None:
+        async with self._tx(None) as db:
+            ((earliest,),) = await db.rows(f"SELECT min(next_run_date) FROM crons WHERE {LIVE}", [])
+        return cast(str | None, earliest)
+
+    async def advance(self, cron_id: str, due: str, following: str | None) -> bool:
+        sql = "UPDATE crons SET next_run_date = ? WHERE cron_id = ? AND next_run_date = ?"
+        async with self._tx() as db:
+            return await db.run(sql, [following, cron_id, due]) > 0
