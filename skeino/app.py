@@ -15,12 +15,14 @@ from typing import Any
 from starlette.middleware.cors import CORSMiddleware
 
 from skeino.api import assistants, crons, runs, system, threads
+from skeino.api import store as store_api
 from skeino.graphs import GraphRegistry, GraphSource
 from skeino.http.responses import error
 from skeino.http.router import Route, Router
 from skeino.services.container import Services
 from skeino.settings import SkeinoSettings
 from skeino.storage import open_checkpointer, open_storage
+from skeino.storage.store import open_store
 from skeino.types import ASGIApp, Receive, Scope, Send
 
 logger = logging.getLogger("skeino")
@@ -64,8 +66,15 @@ class SkeinoApp:
             checkpointer = await stack.enter_async_context(
                 open_checkpointer(self.settings.database_uri)
             )
-            graph_registry = GraphRegistry(self.sources, checkpointer=checkpointer)
-            services = Services.build(self.settings, storage, checkpointer, graph_registry)
+            store = await stack.enter_async_context(
+                open_store(
+                    self.settings.database_uri,
+                    index=self.settings.store_index,
+                    ttl=self.settings.store_ttl,
+                )
+            )
+            graph_registry = GraphRegistry(self.sources, checkpointer=checkpointer, store=store)
+            services = Services.build(self.settings, storage, checkpointer, graph_registry, store)
             await services.assistants.create_system_assistants()
             await stack.enter_async_context(services.runs.running())
             await stack.enter_async_context(services.crons.running())
@@ -141,6 +150,7 @@ def build_routes(services: Services) -> list[Route]:
     table += threads.routes(services)
     table += runs.routes(services)
     table += crons.routes(services)
+    table += store_api.routes(services)
     table += system.routes(services, table)
     return table
 

@@ -15,10 +15,11 @@ import orjson
 
 from skeino.app import SkeinoApp, create_app
 from skeino.settings import CorsSettings, SkeinoSettings
+from skeino.storage.store import index_config, ttl_config
 
 logger = logging.getLogger("skeino.manifest")
 
-SUPPORTED = {"graphs", "dependencies", "env", "http"}
+SUPPORTED = {"graphs", "dependencies", "env", "http", "store"}
 DEPLOYMENT_ONLY = {
     "python_version",
     "node_version",
@@ -150,5 +151,10 @@ def from_langgraph_json(
     settings = settings or SkeinoSettings()
     if "cors" in http:
         settings = replace(settings, cors=_cors(http["cors"]))
+    store = data.get("store") or {}
+    if store.get("index"):
+        settings = replace(settings, store_index=index_config(store["index"], base))
+    if store.get("ttl"):
+        settings = replace(settings, store_ttl=ttl_config(store["ttl"]))
     custom = load_object(http["app"], base) if http.get("app") else None
     return create_app(graphs=graphs, settings=settings, custom_app=custom)

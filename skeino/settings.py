@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
+from langgraph.store.base import IndexConfig, TTLConfig
+
 DEFAULT_DATABASE = "sqlite:///.skeino/skeino.db"
 
 
@@ -41,6 +43,10 @@ class SkeinoSettings:
     agent_nodes: tuple[str, ...] = ()
     status_field: str | None = None
     max_stream_retries: int = 0
+    store_index: IndexConfig | None = None
+    """Semantic search for the store (`store.index` in langgraph.json)."""
+    store_ttl: TTLConfig | None = None
+    """Expiry of store items (`store.ttl` in langgraph.json)."""
     api_url: str = ""
     """Where clients reach this server; graphs see it as `langgraph_api_url` metadata."""
 

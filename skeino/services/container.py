@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
+from langgraph.store.base import BaseStore
 
 from skeino.graphs import GraphRegistry
 from skeino.runs.broker import Broker
@@ -15,6 +16,7 @@ from skeino.services.assistants import AssistantService
 from skeino.services.crons import CronService
 from skeino.services.introspection import IntrospectionService
 from skeino.services.state import StateService
+from skeino.services.store import StoreService
 from skeino.services.threads import ThreadService
 from skeino.settings import SkeinoSettings
 from skeino.storage.base import Storage
@@ -32,6 +34,7 @@ class Services:
     state: StateService
     broker: Broker
     runs: RunManager
+    store: StoreService
     crons: CronService
 
     @classmethod
@@ -41,6 +44,7 @@ class Services:
         storage: Storage,
         checkpointer: BaseCheckpointSaver[Any],
         graphs: GraphRegistry,
+        store: BaseStore,
     ) -> Services:
         assistants = AssistantService(storage, graphs)
         threads = ThreadService(storage, checkpointer)
@@ -61,5 +65,6 @@ class Services:
             state=state,
             broker=broker,
             runs=runs,
+            store=StoreService(store),
             crons=CronService.build(settings.database_uri, assistants, runs),
         )

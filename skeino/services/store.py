@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 from langgraph.store.base import NOT_PROVIDED, BaseStore, InvalidNamespaceError, Item, SearchItem
 
@@ -26,6 +27,17 @@ def check_labels(labels: Sequence[str]) -> tuple[str, ...]:
     return tuple(labels)
 
 
+@contextmanager
+def _refusals() -> Iterator[None]:
+    """What the store refuses is the client's to fix, never a 500."""
+    try:
+        yield
+    except InvalidNamespaceError as exc:  # empty, or under the reserved "langgraph" root
+        raise errors.BadRequest(str(exc)) from None
+    except ValueError as exc:  # e.g. SQLite's check of filter keys
+        raise errors.InvalidInput(str(exc)) from None
+
+
 class StoreService:
     def __init__(self, store: BaseStore) -> None:
         self.store = store
@@ -33,34 +45,40 @@ class StoreService:
     async def put(self, body: StorePut) -> None:
         namespace = check_labels(body.namespace)
         ttl = NOT_PROVIDED if body.ttl is None else body.ttl
-        try:
+        with _refusals():
             await self.store.aput(namespace, body.key, body.value, index=body.index, ttl=ttl)
-        except InvalidNamespaceError as exc:  # empty, or under the reserved "langgraph" root
-            raise errors.BadRequest(str(exc)) from None
 
     async def get(self, dotted: str, key: str, refresh_ttl: str | None) -> Item | None:
         namespace = check_labels(dotted.split("."))
         refresh = _FLAGS.get(refresh_ttl.lower()) if refresh_ttl is not None else None
-        return await self.store.aget(namespace, key, refresh_ttl=refresh)
+        with _refusals():
+            return await self.store.aget(namespace, key, refresh_ttl=refresh)
 
     async def delete(self, body: StoreDelete) -> None:
-        await self.store.adelete(check_labels(body.namespace), body.key)
+        namespace = check_labels(body.namespace)
+        with _refusals():
+            await self.store.adelete(namespace, body.key)
 
     async def search(self, body: StoreSearch) -> list[SearchItem]:
-        return await self.store.asearch(
-            check_labels(body.namespace_prefix or []),
-            query=body.query,
-            filter=body.filter,
-            limit=body.limit,
-            offset=body.offset,
-            refresh_ttl=body.refresh_ttl,
-        )
+        prefix = check_labels(body.namespace_prefix or [])
+        with _refusals():
+            return await self.store.asearch(
+                prefix,
+                query=body.query,
+                filter=body.filter,
+                limit=body.limit,
+                offset=body.offset,
+                refresh_ttl=body.refresh_ttl,
+            )
 
     async def namespaces(self, body: StoreNamespaces) -> list[tuple[str, ...]]:
-        return await self.store.alist_namespaces(
-            prefix=check_labels(body.prefix) if body.prefix else None,
-            suffix=check_labels(body.suffix) if body.suffix else None,
-            max_depth=body.max_depth,
-            limit=body.limit,
-            offset=body.offset,
-        )
+        prefix = check_labels(body.prefix) if body.prefix else None
+        suffix = check_labels(body.suffix) if body.suffix else None
+        with _refusals():
+            return await self.store.alist_namespaces(
+                prefix=prefix,
+                suffix=suffix,
+                max_depth=body.max_depth,
+                limit=body.limit,
+                offset=body.offset,
+            )

@@ -1,0 +1,203 @@
+"""The langgraph `BaseStore` behind `/store` and graphs' `store`, chosen by the storage URI.
+
+Like the checkpointer it is pluggable by scheme (`register_store`), and the built-ins share
+the server's database: SQLite puts `AsyncSqliteStore` tables in the very file of the storage
+(through its own connection); `memory://` keeps items in the process. `index_config` and
+`ttl_config` turn `langgraph.json`'s `store.index` / `store.ttl` into what the stores take.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+from langgraph.store.base import (
+    BaseStore,
+    GetOp,
+    IndexConfig,
+    Op,
+    PutOp,
+    Result,
+    SearchOp,
+    TTLConfig,
+)
+from langgraph.store.base.embed import ensure_embeddings
+from langgraph.store.memory import InMemoryStore
+from langgraph.store.sqlite.aio import AsyncSqliteStore
+
+from skeino.storage.sqlite_db import PRAGMAS, ensure_parent
+from skeino.storage.uri import DEFAULT_URI, scheme_of, sqlite_path
+
+StoreFactory = Callable[..., AbstractAsyncContextManager[BaseStore]]
+_factories: dict[str, StoreFactory] = {}
+
+
+def register_store(scheme: str, factory: StoreFactory) -> None:
+    """Make `open_store` use `factory(uri, index=..., ttl=...)` for URIs of `scheme`.
+
+    The factory returns an async context manager yielding a ready store (tables created,
+    TTL sweeper running if `ttl` asks for one) that releases its resources on exit.
+    """
+    _factories[scheme.lower()] = factory
+
+
+def open_store(
+    uri: str = DEFAULT_URI,
+    *,
+    index: IndexConfig | None = None,
+    ttl: TTLConfig | None = None,
+) -> AbstractAsyncContextManager[BaseStore]:
+    """`async with open_store(uri, index=..., ttl=...) as store:` the store for `uri`."""
+    scheme = scheme_of(uri)
+    factory = _factories.get(scheme)
+    if factory is None:
+        raise ValueError(f"no store registered for {scheme}:// (in {uri!r})")
+    return factory(uri, index=index, ttl=ttl)
+
+
+class MemoryStore(InMemoryStore):
+    """`InMemoryStore` with the per-item TTL it lacks, so `memory://` accepts `ttl` as the
+    SQLite store and the official server do. Expired items are purged before every batch,
+    which makes a sweeper unnecessary."""
+
+    supports_ttl = True
+
+    def __init__(self, *, index: IndexConfig | None = None, ttl: TTLConfig | None = None) -> None:
+        super().__init__(index=index)
+        self.ttl_config = ttl
+        self._expiry: dict[tuple[tuple[str, ...], str], tuple[float, float]] = {}
+
+    def batch(self, ops: Iterable[Op]) -> list[Result]:
+        ops = list(ops)
+        self._purge()
+        results = super().batch(ops)
+        self._track(ops, results)
+        return results
+
+    async def abatch(self, ops: Iterable[Op]) -> list[Result]:
+        ops = list(ops)
+        self._purge()
+        results = await super().abatch(ops)
+        self._track(ops, results)
+        return results
+
+    def _purge(self) -> None:
+        now = time.time()
+        for namespace, key in [k for k, (_, at) in self._expiry.items() if at <= now]:
+            del self._expiry[(namespace, key)]
+            items = self._data.get(namespace, {})
+            items.pop(key, None)
+            if not items:
+                self._data.pop(namespace, None)
+            self._vectors.get(namespace, {}).pop(key, None)
+
+    def _track(self, ops: list[Op], results: list[Result]) -> None:
+        """Record the TTL of puts; push back the expiry of what reads returned."""
+        now = time.time()
+        for op, result in zip(ops, results, strict=True):
+            if isinstance(op, PutOp):
+                if op.value is None or op.ttl is None:
+                    self._expiry.pop((op.namespace, op.key), None)
+                else:
+                    self._expiry[(op.namespace, op.key)] = (op.ttl, now + op.ttl * 60)
+            elif isinstance(op, GetOp | SearchOp) and op.refresh_ttl and result:
+                for item in result if isinstance(result, list) else [result]:
+                    self._refresh((item.namespace, item.key), now)
+
+    def _refresh(self, item: tuple[tuple[str, ...], str], now: float) -> None:
+        if item in self._expiry:
+            minutes = self._expiry[item][0]
+            self._expiry[item] = (minutes, now + minutes * 60)
+
+
+@asynccontextmanager
+async def _memory_store(
+    uri: str, *, index: IndexConfig | None = None, ttl: TTLConfig | None = None
+) -> AsyncIterator[BaseStore]:
+    yield MemoryStore(index=index, ttl=ttl)
+
+
+@asynccontextmanager
+async def _sqlite_store(
+    uri: str, *, index: IndexConfig | None = None, ttl: TTLConfig | None = None
+) -> AsyncIterator[BaseStore]:
+    """AsyncSqliteStore on its own autocommit connection (it issues BEGIN/COMMIT itself),
+    tuned like the storage's; the TTL sweeper runs while the store is open."""
+    if index is not None and not hasattr(sqlite3.Connection, "enable_load_extension"):
+        raise ValueError(
+            "store.index on SQLite needs the sqlite-vec extension, but this Python's sqlite3 "
+            "cannot load extensions; use memory:// or a Python built with "
+            "--enable-loadable-sqlite-extensions"
+        )
+    path = sqlite_path(uri)
+    ensure_parent(path)
+    async with aiosqlite.connect(path, isolation_level=None) as conn:
+        for pragma in PRAGMAS:
+            await conn.execute_fetchall(pragma)
+        store = AsyncSqliteStore(conn, index=index, ttl=ttl)  # type: ignore[arg-type]
+        await store.setup()
+        if ttl:
+            await store.start_ttl_sweeper()
+        try:
+            yield store
+        finally:
+            await store.stop_ttl_sweeper()
+
+
+def index_config(raw: Mapping[str, Any], base_dir: Path) -> IndexConfig:
+    """`store.index` of `langgraph.json`: `embed` names a function (`./file.py:fn` or
+    `module:fn`, sync or async, texts → vectors), wrapped as the langchain `Embeddings` the
+    stores call, or a provider string (`openai:text-embedding-3-small`) for langchain's
+    `init_embeddings`."""
+    from skeino.manifest import ManifestError, load_object  # the manifest imports the app
+
+    embed, dims, fields = raw.get("embed"), raw.get("dims"), raw.get("fields")
+    if not isinstance(embed, str) or type(dims) is not int:
+        raise ManifestError("store.index: expected {'embed': 'file.py:fn', 'dims': int, ...}")
+    if fields is not None and not (
+        isinstance(fields, list) and all(isinstance(f, str) for f in fields)
+    ):
+        raise ManifestError("store.index.fields: expected a list of field paths")
+    try:
+        function: Any = load_object(embed, base_dir)
+    except ManifestError:
+        if embed.partition(":")[0].endswith(".py") or "/" in embed:
+            raise
+        function = embed  # a provider string, not an importable module
+    config: IndexConfig = {"dims": dims, "embed": ensure_embeddings(function)}
+    if fields is not None:
+        config["fields"] = fields
+    return config
+
+
+_TTL_KINDS: dict[str, tuple[type, ...]] = {
+    "refresh_on_read": (bool,),
+    "default_ttl": (int, float),
+    "sweep_interval_minutes": (int,),
+}
+
+
+def ttl_config(raw: Mapping[str, Any]) -> TTLConfig:
+    """`store.ttl` of `langgraph.json` (minutes), checked so a typo fails at start-up."""
+    from skeino.manifest import ManifestError
+
+    for key, value in raw.items():
+        kinds = _TTL_KINDS.get(key)
+        if kinds is None:
+            raise ManifestError(
+                f"store.ttl: unknown key {key!r}, expected one of {sorted(_TTL_KINDS)}"
+            )
+        if value is not None and not (
+            isinstance(value, kinds) and isinstance(value, bool) == (bool in kinds)
+        ):
+            raise ManifestError(f"store.ttl.{key}: {value!r} is not valid")
+    return TTLConfig(**raw)  # type: ignore[typeddict-item]
+
+
+register_store("memory", _memory_store)
+register_store("sqlite", _sqlite_store)
