@@ -1,0 +1,1 @@
+"""Benchmarks of skeino against the official LangGraph Agent Server (`python -m bench`)."""

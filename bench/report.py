@@ -1,0 +1,126 @@
+"""Tables and targets from the figures: printed as Markdown and saved as JSON.
+
+Ratios are always skeino / official; whether higher is better depends on the unit
+(`_per_s` and counts higher; times, MiB and errors lower), shown in the last column.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+Figures = dict[str, float]
+_HIGHER_IS_BETTER = ("_per_s", "_samples", "_seen", "_created")
+
+
+def _fmt(value: float | None) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "-"
+    if abs(value) >= 100 or float(value).is_integer():
+        return f"{value:,.0f}"
+    return f"{value:,.2f}"
+
+
+def _ratio(ours: float | None, theirs: float | None) -> float | None:
+    if ours is None or theirs is None or not theirs or math.isnan(ours) or math.isnan(theirs):
+        return None
+    return ours / theirs
+
+
+def comparison(skeino: Figures, official: Figures) -> str:
+    """Metric | skeino | official | skeino/official | better, one row per shared metric."""
+    rows = ["| metric | skeino | official | skeino/official | better |", "|---|---:|---:|---:|---|"]
+    for metric in sorted(skeino.keys() | official.keys(), key=_order(skeino, official)):
+        ours, theirs = skeino.get(metric), official.get(metric)
+        ratio = _ratio(ours, theirs)
+        better = "higher" if metric.endswith(_HIGHER_IS_BETTER) else "lower"
+        rows.append(
+            f"| {metric} | {_fmt(ours)} | {_fmt(theirs)} | "
+            f"{'-' if ratio is None else f'{ratio:.2f}x'} | {better} |"
+        )
+    return "\n".join(rows)
+
+
+def _order(*figures: Figures) -> Callable[[str], int]:
+    """Keep metrics in the order they were measured."""
+    seen: list[str] = []
+    for figs in figures:
+        seen.extend(name for name in figs if name not in seen)
+    return seen.index
+
+
+def simple(title: str, figures: dict[str, Figures]) -> str:
+    """A table with one column per variant (ASGI servers, sync levels, floor)."""
+    metrics: list[str] = []
+    for figs in figures.values():
+        metrics.extend(name for name in figs if name not in metrics)
+    header = f"| {title} | " + " | ".join(figures) + " |"
+    rows = [header, "|---|" + "---:|" * len(figures)]
+    for metric in metrics:
+        cells = " | ".join(_fmt(figs.get(metric)) for figs in figures.values())
+        rows.append(f"| {metric} | {cells} |")
+    return "\n".join(rows)
+
+
+def targets(skeino: Figures, official: Figures, floor: Figures) -> list[tuple[str, str, bool]]:
+    """Each target of issue 6 with where we are and whether it is met."""
+
+    def ratio(metric: str) -> float:
+        return _ratio(skeino.get(metric), official.get(metric)) or math.nan
+
+    streams = next((m for m in skeino if m.startswith("streams") and m.endswith("_seconds")), "")
+    errors = streams.replace("_seconds", "_errors")
+    over_floor = skeino.get("wait_p50_ms", math.nan) - floor.get(
+        "floor_sqlite_normal_p50_ms", math.nan
+    )
+    checks = [
+        ("thread create c1 >= 5x", ratio("thread_create_c1_per_s"), 5.0),
+        ("thread create c32 >= 5x", ratio("thread_create_c32_per_s"), 5.0),
+        ("runs.wait c32 throughput >= 5x", ratio("wait_c32_per_s"), 5.0),
+        ("stream events/s >= 20x", ratio("events_per_s"), 20.0),
+        ("message tokens/s >= 3x", ratio("tokens_per_s"), 3.0),
+    ]
+    rows = [(name, f"{value:.2f}x", value >= goal) for name, value, goal in checks]
+    rows.append(
+        (
+            "runs.wait p50 within 3 ms of floor (sqlite NORMAL)",
+            f"+{over_floor:.2f} ms",
+            over_floor <= 3.0,
+        )
+    )
+    rows.append(
+        (
+            f"{streams} faster than official, 0 errors",
+            f"{ratio(streams):.2f}x time, {_fmt(skeino.get(errors))} errors",
+            ratio(streams) < 1.0 and skeino.get(errors) == 0,
+        )
+    )
+    rows.append(
+        ("idle RSS below official", f"{ratio('rss_idle_mib'):.2f}x", ratio("rss_idle_mib") < 1.0)
+    )
+    return rows
+
+
+def targets_table(rows: list[tuple[str, str, bool]]) -> str:
+    lines = ["| target | now | met |", "|---|---:|---|"]
+    lines.extend(f"| {name} | {now} | {'yes' if met else 'NO'} |" for name, now, met in rows)
+    return "\n".join(lines)
+
+
+def save(results: dict[str, Any], path: Path) -> None:
+    """Write the results as JSON (NaN as null, so any JSON reader accepts the file)."""
+
+    def clean(value: Any) -> Any:
+        if isinstance(value, float) and math.isnan(value):
+            return None
+        if isinstance(value, dict):
+            return {key: clean(item) for key, item in value.items()}
+        if isinstance(value, list):
+            return [clean(item) for item in value]
+        return value
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(clean(results), indent=2) + "\n")

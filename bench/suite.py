@@ -1,0 +1,100 @@
+"""What runs against which server, in what order; one failing step never stops the rest."""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from bench import envs, servers, streams, workloads
+from bench.client import open_client
+from bench.servers import Server
+from bench.sizes import Sizes
+from bench.workloads import Figures
+
+Step = Callable[[], Awaitable[Figures]]
+
+
+async def _steps(label: str, steps: dict[str, Step], failures: list[str]) -> Figures:
+    """Run each step, merging its figures; log and record a failure instead of raising."""
+    figures: Figures = {}
+    for name, step in steps.items():
+        print(f"  [{label}] {name} ...", flush=True)
+        try:
+            figures |= await step()
+        except Exception as exc:
+            traceback.print_exc(file=sys.stderr)
+            failures.append(f"{label}/{name}: {type(exc).__name__}: {exc}")
+    return figures
+
+
+async def full_suite(server: Server, sizes: Sizes, failures: list[str]) -> Figures:
+    """Every workload of the comparison against one server."""
+    budget = sizes.budget_s
+    async with open_client(server.url) as http:
+        steps: dict[str, Step] = {
+            "memory": lambda: workloads.memory(http, sizes, budget, server),
+            "thread create": lambda: workloads.thread_create(http, sizes, budget),
+            "runs.wait latency": lambda: workloads.wait_latency(http, sizes, budget),
+            "runs.wait c32": lambda: workloads.wait_throughput(http, sizes, budget),
+            "custom events": lambda: streams.custom_events(http, sizes.events, sizes.repeats),
+            "message tokens": lambda: streams.message_tokens(http, sizes.tokens, sizes.repeats),
+            "concurrent streams": lambda: streams.concurrent_streams(
+                http, sizes.streams, budget * 6
+            ),
+            "state/history": lambda: workloads.state_history(http, sizes, budget),
+        }
+        figures = {"startup_s": server.startup_s}
+        return figures | await _steps(server.name, steps, failures)
+
+
+async def short_suite(server: Server, sizes: Sizes, failures: list[str]) -> Figures:
+    """Thread-create rate and runs.wait p50: enough to compare ASGI servers and sync levels."""
+    budget = sizes.server_budget_s
+    async with open_client(server.url) as http:
+        steps: dict[str, Step] = {
+            "thread create": lambda: workloads.thread_create(http, sizes, budget),
+            "runs.wait latency": lambda: workloads.wait_latency(http, sizes, budget),
+        }
+        figures = {"startup_s": server.startup_s}
+        return figures | await _steps(server.name, steps, failures)
+
+
+async def compare(sizes: Sizes, official_venv: Path, failures: list[str]) -> dict[str, Figures]:
+    """skeino and the official server, one after the other so neither steals the other's CPU."""
+    results = {}
+    with servers.skeino_cli() as server:
+        results["skeino"] = await full_suite(server, sizes, failures)
+    with servers.official(official_venv) as server:
+        results["official"] = await full_suite(server, sizes, failures)
+    return results
+
+
+async def asgi_servers(sizes: Sizes, failures: list[str]) -> dict[str, Figures]:
+    """skeino's app under hypercorn (its CLI), uvicorn and granian, where installable."""
+    results = {}
+    with servers.skeino_cli() as server:
+        results["hypercorn"] = await short_suite(server, sizes, failures)
+    for runner in ("uvicorn", "granian"):
+        if not envs.ensure_tool(runner, runner):
+            failures.append(f"{runner}: not installable, skipped")
+            continue
+        try:
+            with servers.skeino_asgi(runner) as server:
+                results[runner] = await short_suite(server, sizes, failures)
+        except RuntimeError as exc:
+            failures.append(f"{runner}: {exc}")
+    return results
+
+
+async def sync_levels(sizes: Sizes, failures: list[str]) -> dict[str, Figures]:
+    """skeino (hypercorn CLI on bench.asgi_app) with SQLite synchronous NORMAL vs FULL."""
+    results = {}
+    for level in ("NORMAL", "FULL"):
+        try:
+            with servers.skeino_asgi("hypercorn", level) as server:
+                results[f"sync={level}"] = await short_suite(server, sizes, failures)
+        except RuntimeError as exc:
+            failures.append(f"sync={level}: {exc}")
+    return results

@@ -1,0 +1,97 @@
+"""Request/response workloads: thread create, runs.wait, state/history, memory.
+
+Each returns flat `{metric: value}` figures (ms, per-second or MiB, named so) that the
+report compares across servers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import httpx
+
+from bench import client as api
+from bench.servers import Server
+from bench.sizes import Sizes
+from bench.timing import bounded, percentile
+
+Figures = dict[str, float]
+CONCURRENCY = 32
+
+
+async def thread_create(http: httpx.AsyncClient, sizes: Sizes, budget_s: float) -> Figures:
+    """POST /threads rate, one at a time and 32 in flight."""
+    figures = {}
+    for concurrency in (1, CONCURRENCY):
+        loop = await bounded(
+            lambda _: api.create_thread(http), sizes.threads, budget_s, concurrency
+        )
+        figures[f"thread_create_c{concurrency}_per_s"] = loop.rate
+        figures[f"thread_create_c{concurrency}_errors"] = loop.errors
+    return figures
+
+
+async def new_threads(http: httpx.AsyncClient, count: int) -> list[str]:
+    """`count` fresh threads, created 32 at a time."""
+    gate = asyncio.Semaphore(CONCURRENCY)
+
+    async def one() -> str:
+        async with gate:
+            return await api.create_thread(http)
+
+    return list(await asyncio.gather(*(one() for _ in range(count))))
+
+
+async def wait_latency(http: httpx.AsyncClient, sizes: Sizes, budget_s: float) -> Figures:
+    """Sequential runs.wait of the one-node graph on one thread: p50 and p99."""
+    (thread,) = await new_threads(http, 1)
+    await api.wait_run(http, thread, "one_node", {"value": 0})  # warm the graph and caches
+    loop = await bounded(
+        lambda _: api.wait_run(http, thread, "one_node", {"value": 1}), sizes.waits_seq, budget_s
+    )
+    return {
+        "wait_p50_ms": percentile(loop.latencies, 50) * 1000,
+        "wait_p99_ms": percentile(loop.latencies, 99) * 1000,
+        "wait_seq_samples": loop.done,
+        "wait_seq_errors": loop.errors,
+    }
+
+
+async def wait_throughput(http: httpx.AsyncClient, sizes: Sizes, budget_s: float) -> Figures:
+    """runs.wait at concurrency 32, each worker on its own thread (no multitask conflicts)."""
+    threads = await new_threads(http, CONCURRENCY)
+    loop = await bounded(
+        lambda worker: api.wait_run(http, threads[worker], "one_node", {"value": 1}),
+        sizes.waits_conc,
+        budget_s,
+        CONCURRENCY,
+    )
+    return {"wait_c32_per_s": loop.rate, "wait_c32_errors": loop.errors}
+
+
+async def state_history(http: httpx.AsyncClient, sizes: Sizes, budget_s: float) -> Figures:
+    """get_state and get_history(limit=100) on a thread with `checkpoints` checkpoints."""
+    (thread,) = await new_threads(http, 1)
+    config = {"recursion_limit": sizes.checkpoints + 10}
+    await api.wait_run(http, thread, "steps", {"n": sizes.checkpoints}, config)
+    states = await bounded(lambda _: api.get_state(http, thread), sizes.reads, budget_s)
+    histories = await bounded(lambda _: api.get_history(http, thread, 100), sizes.reads, budget_s)
+    return {
+        "get_state_p50_ms": percentile(states.latencies, 50) * 1000,
+        "get_history100_p50_ms": percentile(histories.latencies, 50) * 1000,
+        "state_history_errors": states.errors + histories.errors,
+    }
+
+
+async def memory(http: httpx.AsyncClient, sizes: Sizes, budget_s: float, server: Server) -> Figures:
+    """RSS when idle, then after creating `memory_threads` threads (32 in flight)."""
+    await asyncio.sleep(1.0)  # let start-up work settle before the idle reading
+    idle = server.rss_mib()
+    loop = await bounded(
+        lambda _: api.create_thread(http), sizes.memory_threads, budget_s * 6, CONCURRENCY
+    )
+    return {
+        "rss_idle_mib": idle,
+        "rss_after_threads_mib": server.rss_mib(),
+        "memory_threads_created": loop.done,
+    }
