@@ -12,10 +12,12 @@ from collections.abc import AsyncIterator, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any
 
+from langgraph_sdk import Auth
 from starlette.middleware.cors import CORSMiddleware
 
 from skeino.api import assistants, crons, runs, system, threads
 from skeino.api import store as store_api
+from skeino.auth.gate import Gate, honour_refusals
 from skeino.graphs import GraphRegistry, GraphSource
 from skeino.http.responses import error
 from skeino.http.router import Route, Router
@@ -36,10 +38,13 @@ class SkeinoApp:
         graphs: Mapping[str, GraphSource],
         settings: SkeinoSettings,
         custom_app: ASGIApp | None = None,
+        auth: Auth | None = None,
+        custom_route_auth: bool = False,
     ) -> None:
         self.settings = settings
         self.sources = dict(graphs)
         self.custom_app = custom_app
+        self.gate = Gate(auth, self._path_params, custom_route_auth) if auth else None
         self.services: Services | None = None
         self.router: Router | None = None
         self._stack: AsyncExitStack | None = None
@@ -82,7 +87,10 @@ class SkeinoApp:
             await stack.aclose()
             raise
         self._stack, self.services = stack, services
-        self.router = Router(build_routes(services), self.settings.max_body_bytes)
+        routes = build_routes(services)
+        if self.gate is not None:
+            routes = honour_refusals(routes)
+        self.router = Router(routes, self.settings.max_body_bytes)
         logger.info(
             "skeino started: %d graph(s), database %s",
             len(self.sources),
@@ -134,14 +142,34 @@ class SkeinoApp:
         if root and scope["path"].startswith(root):
             scope = {**scope, "path": scope["path"][len(root) :] or "/"}
         if self.custom_app is not None and not self._ours(scope):
-            await self.custom_app(scope, receive, send)
+            await self._through_gate(self.custom_app, True, scope, receive, send)
             return
-        await self.router(scope, receive, send)
+        await self._through_gate(self.router, False, scope, receive, send)
+
+    async def _through_gate(
+        self, app: ASGIApp, custom: bool, scope: Scope, receive: Receive, send: Send
+    ) -> None:
+        """Authenticate first when custom auth is configured and guards this path."""
+        if self.gate is not None and self.gate.guards(scope["path"], custom):
+            admitted = await self.gate.admit(scope, receive, send)
+            if admitted is None:
+                return
+            scope, receive = admitted
+        await app(scope, receive, send)
 
     def _ours(self, scope: Scope) -> bool:
         """Our routes win; any other path goes to the user's `http.app`."""
         assert self.router is not None
         return any(route.matches(scope["path"]) is not None for route in self.router)
+
+    def _path_params(self, path: str) -> dict[str, str]:
+        """The parameters of the first of our routes matching `path` (authenticate's
+        `path_params`)."""
+        for route in self.router or ():
+            found = route.matches(path)
+            if found is not None:
+                return found
+        return {}
 
 
 def build_routes(services: Services) -> list[Route]:
@@ -160,6 +188,11 @@ def create_app(
     graphs: Mapping[str, GraphSource],
     settings: SkeinoSettings | None = None,
     custom_app: Any = None,
+    auth: Auth | None = None,
+    custom_route_auth: bool = False,
 ) -> SkeinoApp:
-    """The ASGI app serving `graphs` (id → compiled graph, builder or factory)."""
-    return SkeinoApp(graphs, settings or SkeinoSettings(), custom_app)
+    """The ASGI app serving `graphs` (id → compiled graph, builder or factory).
+
+    `auth` is a `langgraph_sdk.Auth` (langgraph.json's `auth.path`); `custom_route_auth`
+    extends it to `custom_app`'s routes (`http.enable_custom_route_auth`)."""
+    return SkeinoApp(graphs, settings or SkeinoSettings(), custom_app, auth, custom_route_auth)

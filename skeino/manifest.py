@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+from langgraph_sdk import Auth
 
 from skeino.app import SkeinoApp, create_app
 from skeino.settings import CorsSettings, SkeinoSettings
@@ -19,7 +20,7 @@ from skeino.storage.store import index_config, ttl_config
 
 logger = logging.getLogger("skeino.manifest")
 
-SUPPORTED = {"graphs", "dependencies", "env", "http", "store"}
+SUPPORTED = {"graphs", "dependencies", "env", "http", "store", "auth"}
 DEPLOYMENT_ONLY = {
     "python_version",
     "node_version",
@@ -157,4 +158,23 @@ def from_langgraph_json(
     if store.get("ttl"):
         settings = replace(settings, store_ttl=ttl_config(store["ttl"]))
     custom = load_object(http["app"], base) if http.get("app") else None
-    return create_app(graphs=graphs, settings=settings, custom_app=custom)
+    return create_app(
+        graphs=graphs,
+        settings=settings,
+        custom_app=custom,
+        auth=_auth(data.get("auth"), base),
+        custom_route_auth=bool(http.get("enable_custom_route_auth", False)),
+    )
+
+
+def _auth(config: Any, base: Path) -> Auth | None:
+    """`auth.path` names a `langgraph_sdk.Auth`; `disable_studio_auth` and `openapi` concern
+    LangSmith Studio and the API description, which skeino leaves alone."""
+    if not config:
+        return None
+    if not isinstance(config, dict) or not isinstance(config.get("path"), str):
+        raise ManifestError("'auth' must be an object with a 'path' like './auth.py:auth'")
+    auth = load_object(config["path"], base)
+    if not isinstance(auth, Auth):
+        raise ManifestError(f"{config['path']!r} is a {type(auth).__name__}, not an Auth()")
+    return auth

@@ -41,8 +41,11 @@ class SkeinoSettings:
     subscriber_buffer: int = 4096
     run_timeout_seconds: float | None = None
     agent_nodes: tuple[str, ...] = ()
+    """Nodes whose streamed tokens are also sent as growing `values` (runs streaming values)."""
     status_field: str | None = None
+    """A state key whose every change is also sent as a `status` event (runs streaming values)."""
     max_stream_retries: int = 0
+    """Retries of a run from its last checkpoint after a transient (network, 429, 5xx) failure."""
     store_index: IndexConfig | None = None
     """Semantic search for the store (`store.index` in langgraph.json)."""
     store_ttl: TTLConfig | None = None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from skeino.api.common import paged_response
+from skeino.api.common import access, paged_response
 from skeino.http.request import Request
 from skeino.http.responses import Response, empty, json_response
 from skeino.http.router import Route
@@ -25,45 +25,53 @@ def routes(svc: Services) -> list[Route]:
     assistants, graphs = svc.assistants, svc.introspection
 
     async def create(req: Request) -> Response:
-        return json_response(await assistants.create(req.data))
+        return json_response(await assistants.create(req.data, access(req)))
 
     async def search(req: Request) -> Response:
-        return paged_response(await assistants.search(req.data))
+        return paged_response(await assistants.search(req.data, access(req)))
 
     async def count(req: Request) -> Response:
-        return json_response(await assistants.count(req.data))
+        return json_response(await assistants.count(req.data, access(req)))
 
     async def get(req: Request) -> Response:
-        return json_response(await assistants.get(req.path_params["assistant_id"]))
+        return json_response(await assistants.get(req.path_params["assistant_id"], access(req)))
 
     async def patch(req: Request) -> Response:
-        return json_response(await assistants.patch(req.path_params["assistant_id"], req.data))
+        return json_response(
+            await assistants.patch(req.path_params["assistant_id"], req.data, access(req))
+        )
 
     async def delete(req: Request) -> Response:
-        await assistants.delete(req.path_params["assistant_id"])
+        await assistants.delete(req.path_params["assistant_id"], access(req))
         return empty()
 
     async def versions(req: Request) -> Response:
-        return json_response(await assistants.versions(req.path_params["assistant_id"], req.data))
+        return json_response(
+            await assistants.versions(req.path_params["assistant_id"], req.data, access(req))
+        )
 
     async def latest(req: Request) -> Response:
         body: AssistantSetLatest = req.data
         return json_response(
-            await assistants.set_latest(req.path_params["assistant_id"], body.version)
+            await assistants.set_latest(req.path_params["assistant_id"], body.version, access(req))
         )
 
     async def graph(req: Request) -> Response:
         query: GraphQuery = req.data
-        return json_response(await graphs.graph(req.path_params["assistant_id"], query.xray))
+        return json_response(
+            await graphs.graph(req.path_params["assistant_id"], query.xray, access(req))
+        )
 
     async def schemas(req: Request) -> Response:
-        return json_response(await graphs.schemas(req.path_params["assistant_id"]))
+        return json_response(await graphs.schemas(req.path_params["assistant_id"], access(req)))
 
     async def subgraphs(req: Request) -> Response:
         query: SubgraphsQuery = req.data
         namespace = req.path_params.get("namespace")
         return json_response(
-            await graphs.subgraphs(req.path_params["assistant_id"], namespace, query.recurse)
+            await graphs.subgraphs(
+                req.path_params["assistant_id"], namespace, query.recurse, access(req)
+            )
         )
 
     tags = ("Assistants",)

@@ -5,9 +5,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from skeino.auth.authorize import Access
+from skeino.auth.gate import access_of
+from skeino.http.request import Request
 from skeino.http.responses import Response, json_response
 from skeino.services.paging import Paged
 from skeino.storage.base import Run, Thread
+
+
+def access(req: Request) -> Access | None:
+    """The caller as services see it; None when the app has no custom auth."""
+    return access_of(req.scope)
 
 
 def paged_response(page: Paged[Any], present: Callable[[Any], Any] | None = None) -> Response:

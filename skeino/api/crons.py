@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from skeino.api.common import paged_response
+from skeino.api.common import access, paged_response
 from skeino.http.request import Request
 from skeino.http.responses import Response, empty, json_response
 from skeino.http.router import Route
@@ -16,20 +16,22 @@ def routes(svc: Services) -> list[Route]:
     crons = svc.crons
 
     async def create(req: Request) -> Response:
-        return json_response(await crons.create(req.path_params.get("thread_id"), req.data))
+        return json_response(
+            await crons.create(req.path_params.get("thread_id"), req.data, access(req))
+        )
 
     async def patch(req: Request) -> Response:
-        return json_response(await crons.patch(req.path_params["cron_id"], req.data))
+        return json_response(await crons.patch(req.path_params["cron_id"], req.data, access(req)))
 
     async def delete(req: Request) -> Response:
-        await crons.delete(req.path_params["cron_id"])
+        await crons.delete(req.path_params["cron_id"], access(req))
         return empty()
 
     async def search(req: Request) -> Response:
-        return paged_response(await crons.search(req.data))
+        return paged_response(await crons.search(req.data, access(req)))
 
     async def count(req: Request) -> Response:
-        return json_response(await crons.count(req.data))
+        return json_response(await crons.count(req.data, access(req)))
 
     tags = ("Crons",)
     return [

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
-from skeino.api.common import run_json
+from skeino.api.common import access, run_json
 from skeino.errors import NotFound
 from skeino.http.request import Request
-from skeino.http.responses import Response, dumps, empty, json_response
+from skeino.http.responses import Response, dumps, empty, error, json_response
 from skeino.http.router import Route
 from skeino.http.sse import EventStreamResponse, encode_event, stream_headers
 from skeino.http.waiting import WaitResponse
@@ -30,6 +30,7 @@ from skeino.types import ASGIApp
 THREAD = "/threads/{thread_id:uuid}"
 RUN = THREAD + "/runs/{run_id:uuid}"
 MISSING_RUN = {"error": "HTTPException", "message": "404: Run not found"}
+HIDDEN_THREAD = "Thread not found"  # a join of another user's run, as upstream answers
 
 
 def _run_path(run: Run, stateless: bool) -> str:
@@ -66,9 +67,9 @@ def _locations(run: Run, leaf: str) -> dict[str, str]:
     return {"Location": f"{path}/{leaf}", "Content-Location": path}
 
 
-async def _missing_run() -> AsyncIterator[bytes]:
+async def _missing_run(message: str = MISSING_RUN["message"]) -> AsyncIterator[bytes]:
     """Upstream answers a join of an unknown run with 200 and this error, not a 404."""
-    yield encode_event("error", dumps(MISSING_RUN))
+    yield encode_event("error", dumps({"error": "HTTPException", "message": message}))
 
 
 def origin(req: Request) -> Origin:
@@ -83,13 +84,15 @@ def routes(svc: Services) -> list[Route]:
         return req.path_params.get("thread_id")
 
     async def create(req: Request) -> Response:
-        run, _ = await runs.create(thread_of(req), req.data, origin=origin(req))
+        run, _ = await runs.create(thread_of(req), req.data, origin=origin(req), access=access(req))
         path = _run_path(run, thread_of(req) is None)
         return json_response(run_json(run), headers={"Content-Location": path})
 
     async def stream(req: Request) -> ASGIApp:
         body: RunCreate = req.data
-        run, sub = await runs.create(thread_of(req), body, subscribe=True, origin=origin(req))
+        run, sub = await runs.create(
+            thread_of(req), body, subscribe=True, origin=origin(req), access=access(req)
+        )
         assert sub is not None
         path = _run_path(run, thread_of(req) is None)
 
@@ -106,7 +109,7 @@ def routes(svc: Services) -> list[Route]:
 
     async def wait(req: Request) -> ASGIApp:
         body: RunCreate = req.data
-        run, _ = await runs.create(thread_of(req), body, origin=origin(req))
+        run, _ = await runs.create(thread_of(req), body, origin=origin(req), access=access(req))
         path = f"/threads/{run['thread_id']}/runs/{run['run_id']}"
 
         async def disconnected() -> None:
@@ -122,29 +125,34 @@ def routes(svc: Services) -> list[Route]:
 
     async def batch(req: Request) -> Response:
         batch_origin = origin(req)
-        created = [(await runs.create(None, body, origin=batch_origin))[0] for body in req.data]
+        caller = access(req)
+        created = [
+            (await runs.create(None, body, origin=batch_origin, access=caller))[0]
+            for body in req.data
+        ]
         return json_response([run_json(run) for run in created])
 
     async def list_runs(req: Request) -> Response:
         query: RunListQuery = req.data
         found = await runs.list(
-            req.path_params["thread_id"], query.status, query.limit, query.offset
+            req.path_params["thread_id"], query.status, query.limit, query.offset, access(req)
         )
         return json_response(select([run_json(r) for r in found], query.select))
 
     async def get(req: Request) -> Response:
-        return json_response(
-            run_json(await runs.get(req.path_params["thread_id"], req.path_params["run_id"]))
-        )
+        run = await runs.get(req.path_params["thread_id"], req.path_params["run_id"], access(req))
+        tokens = await svc.storage.get_run_usage(run["run_id"])
+        headers = None if tokens is None else {"X-Tokens-Used": str(tokens)}  # skeino's own
+        return json_response(run_json(run), headers=headers)
 
     async def delete(req: Request) -> Response:
-        await runs.delete(req.path_params["thread_id"], req.path_params["run_id"])
+        await runs.delete(req.path_params["thread_id"], req.path_params["run_id"], access(req))
         return empty()
 
     async def cancel(req: Request) -> Response:
         query: CancelQuery = req.data
         thread_id, run_id = req.path_params["thread_id"], req.path_params["run_id"]
-        await runs.cancel(thread_id, run_id, query.action, wait=query.wait)
+        await runs.cancel(thread_id, run_id, query.action, wait=query.wait, access=access(req))
         if not query.wait:
             return empty(202)
         path = f"/threads/{thread_id}/runs/{run_id}"
@@ -152,7 +160,7 @@ def routes(svc: Services) -> list[Route]:
 
     async def cancel_many(req: Request) -> Response:
         body: BulkCancel = req.data
-        await runs.cancel_many(body.thread_id, body.run_ids, body.status, body.action)
+        await runs.cancel_many(body.thread_id, body.run_ids, body.status, body.action, access(req))
         return empty()
 
     async def found(req: Request) -> Run | None:
@@ -161,7 +169,20 @@ def routes(svc: Services) -> list[Route]:
         except NotFound:
             return None
 
+    async def hidden(req: Request) -> bool:
+        """Whether the run's thread is another user's (never, without auth)."""
+        caller = access(req)
+        if caller is None:
+            return False
+        try:
+            await svc.threads.get(req.path_params["thread_id"], caller)
+        except NotFound:
+            return True
+        return False
+
     async def join(req: Request) -> ASGIApp:
+        if await hidden(req):
+            return error(404, HIDDEN_THREAD)
         run = await found(req)
         if run is None:
             return json_response({"__error__": MISSING_RUN})
@@ -169,6 +190,9 @@ def routes(svc: Services) -> list[Route]:
 
     async def join_stream(req: Request) -> ASGIApp:
         query: JoinStreamQuery = req.data
+        if await hidden(req):
+            message = f"404: {HIDDEN_THREAD}"
+            return EventStreamResponse(_missing_run(message), heartbeat_interval=heartbeat)
         run = await found(req)
         if run is None:
             return EventStreamResponse(_missing_run(), heartbeat_interval=heartbeat)
@@ -189,7 +213,7 @@ def routes(svc: Services) -> list[Route]:
     async def thread_stream(req: Request) -> ASGIApp:
         # `stream_mode` here is run_modes/lifecycle/state_update (all run events by default)
         thread_id = req.path_params["thread_id"]
-        await svc.threads.get(thread_id)
+        await svc.threads.get(thread_id, access(req))
         sub = runs.broker.subscribe_thread(thread_id)
 
         async def disconnected() -> None:

@@ -7,6 +7,7 @@ from typing import Any
 
 from langgraph.store.base import Item, SearchItem
 
+from skeino.api.common import access
 from skeino.http.request import Request
 from skeino.http.responses import Response, empty, json_response
 from skeino.http.router import Handler, Route
@@ -51,7 +52,7 @@ def routes(svc: Services) -> list[Route]:
     store = svc.store
 
     async def put(req: Request) -> Response:
-        await store.put(req.data)
+        await store.put(req.data, access(req))
         return empty()
 
     async def get(req: Request) -> Response:
@@ -59,19 +60,19 @@ def routes(svc: Services) -> list[Route]:
         if not query.key:  # checked after the namespace, in the official's odd shape
             check_labels(query.namespace.split("."))
             return json_response({"error": "Key is required"}, 400)
-        item = await store.get(query.namespace, query.key, query.refresh_ttl)
+        item = await store.get(query.namespace, query.key, query.refresh_ttl, access(req))
         return json_response(None if item is None else item_json(item))
 
     async def delete(req: Request) -> Response:
-        await store.delete(req.data)
+        await store.delete(req.data, access(req))
         return empty()
 
     async def search(req: Request) -> Response:
-        items = await store.search(req.data)
+        items = await store.search(req.data, access(req))
         return json_response({"items": [_search_json(item) for item in items]})
 
     async def namespaces(req: Request) -> Response:
-        found = await store.namespaces(req.data)
+        found = await store.namespaces(req.data, access(req))
         return json_response({"namespaces": [list(namespace) for namespace in found]})
 
     tags = ("Store",)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from skeino.api.common import paged_response, thread_json
+from skeino.api.common import access, paged_response, thread_json
 from skeino.http.request import Request
 from skeino.http.responses import Response, empty, json_response
 from skeino.http.router import Route
@@ -28,57 +28,67 @@ def routes(svc: Services) -> list[Route]:
     threads, state = svc.threads, svc.state
 
     async def create(req: Request) -> Response:
-        return json_response(thread_json(await state.create_thread(req.data)))
+        return json_response(thread_json(await state.create_thread(req.data, access(req))))
 
     async def search(req: Request) -> Response:
-        return paged_response(await threads.search(req.data), thread_json)
+        return paged_response(await threads.search(req.data, access(req)), thread_json)
 
     async def count(req: Request) -> Response:
-        return json_response(await threads.count(req.data))
+        return json_response(await threads.count(req.data, access(req)))
 
     async def prune(req: Request) -> Response:
-        return json_response({"pruned_count": await threads.prune(req.data)})
+        return json_response({"pruned_count": await threads.prune(req.data, access(req))})
 
     async def get(req: Request) -> Response:
-        return json_response(thread_json(await threads.get(req.path_params["thread_id"])))
+        return json_response(
+            thread_json(await threads.get(req.path_params["thread_id"], access(req)))
+        )
 
     async def patch(req: Request) -> Response:
-        thread = await threads.patch(req.path_params["thread_id"], req.data)
+        thread = await threads.patch(req.path_params["thread_id"], req.data, access(req))
         if req.header("prefer") == "return=minimal":
             return empty()
         return json_response(thread_json(thread))
 
     async def delete(req: Request) -> Response:
-        await svc.runs.delete_thread(req.path_params["thread_id"])
+        await svc.runs.delete_thread(req.path_params["thread_id"], access(req))
         return empty()
 
     async def copy(req: Request) -> Response:
         return json_response(
-            thread_json(await threads.copy(req.path_params["thread_id"]), COPY_HIDES)
+            thread_json(await threads.copy(req.path_params["thread_id"], access(req)), COPY_HIDES)
         )
 
     async def get_state(req: Request) -> Response:
         query: StateQuery = req.data
-        return json_response(await state.get(req.path_params["thread_id"], query.subgraphs))
+        return json_response(
+            await state.get(req.path_params["thread_id"], query.subgraphs, access=access(req))
+        )
 
     async def get_state_at(req: Request) -> Response:
         query: StateQuery = req.data
         checkpoint = {"checkpoint_id": req.path_params["checkpoint_id"]}
         return json_response(
-            await state.get(req.path_params["thread_id"], query.subgraphs, checkpoint)
+            await state.get(req.path_params["thread_id"], query.subgraphs, checkpoint, access(req))
         )
 
     async def post_state_at(req: Request) -> Response:
         body: StateAtCheckpoint = req.data
         return json_response(
-            await state.get(req.path_params["thread_id"], body.subgraphs, body.checkpoint)
+            await state.get(
+                req.path_params["thread_id"], body.subgraphs, body.checkpoint, access(req)
+            )
         )
 
     async def update_state(req: Request) -> Response:
-        return json_response(await state.update(req.path_params["thread_id"], req.data))
+        return json_response(
+            await state.update(req.path_params["thread_id"], req.data, access(req))
+        )
 
     async def get_history(req: Request) -> Response:
-        return json_response(await state.history(req.path_params["thread_id"], req.data))
+        return json_response(
+            await state.history(req.path_params["thread_id"], req.data, access(req))
+        )
 
     tags = ("Threads",)
     return [

@@ -86,14 +86,29 @@ class Route:
 
 
 class Router:
-    """Dispatches to the first matching route; 404 and 405 (with `Allow`) otherwise."""
+    """Dispatches to the first matching route; 404 and 405 (with `Allow`) otherwise.
+
+    Routes are indexed by segment count and first segment, so a request tries only the
+    templates that could fit it (in table order), not every regex of the table.
+    """
 
     def __init__(self, routes: list[Route], max_body: int) -> None:
         self.routes = routes
         self.max_body = max_body
+        self._index, self._fallback, self._variable = _build_index(routes)
 
     def __iter__(self) -> Iterator[Route]:
         return iter(self.routes)
+
+    def candidates(self, path: str) -> list[Route]:
+        """The routes that may match `path`, in table order (a superset of the matches)."""
+        parts = path.split("/", 2)
+        count = path.count("/")
+        first = parts[1] if len(parts) > 1 else ""
+        found = self._index.get((count, first))
+        if found is not None:
+            return found
+        return self._fallback.get(count, self._variable)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive, self.max_body)
@@ -109,7 +124,7 @@ class Router:
     async def dispatch(self, request: Request) -> ASGIApp:
         path, method = request.path, request.method
         allowed: list[str] = []
-        for route in self.routes:
+        for route in self.candidates(path):
             raw = route.matches(path)
             if raw is None:
                 continue
@@ -119,6 +134,51 @@ class Router:
         if allowed:
             return error(405, "Method Not Allowed", {"Allow": ", ".join(dict.fromkeys(allowed))})
         return error(404, "Not Found")
+
+
+Index = dict[tuple[int, str], list[Route]]
+
+
+def _build_index(routes: list[Route]) -> tuple[Index, dict[int, list[Route]], list[Route]]:
+    """Candidate lists keyed by (slash count, first segment), each in table order.
+
+    A `str`/`uuid` parameter never spans a slash, so such a template only fits paths with its
+    own slash count; a `path` parameter may add slashes, so it joins every count from its own
+    up. A first segment without a parameter must match literally; one with a parameter fits
+    any. `fallback[count]` serves first segments no template names literally; `variable`
+    serves counts no template has (only `path` templates can fit those).
+    """
+    shapes: list[tuple[Route, int, str | None, bool]] = []
+    for route in routes:
+        count = route.template.count("/")
+        first = route.template.split("/", 2)[1] if count else route.template
+        literal = None if "{" in first else first
+        variable = "path" in route.kinds.values()
+        shapes.append((route, count, literal, variable))
+    counts = {count for _, count, _, _ in shapes}
+    firsts = {(count, literal) for _, count, literal, _ in shapes if literal is not None}
+    top = max(counts, default=0)
+
+    def fits(shape: tuple[Route, int, str | None, bool], count: int, first: str | None) -> bool:
+        _, own, literal, variable = shape
+        if count < own or (count > own and not variable):
+            return False
+        return literal is None or literal == first
+
+    # A `path` template with a literal first segment also fits longer paths with that first
+    # segment: index those keys for every count up to the longest template.
+    for _, own, literal, variable in shapes:
+        if variable and literal is not None:
+            firsts.update((count, literal) for count in range(own, top + 1))
+    index = {
+        (count, first): [s[0] for s in shapes if fits(s, count, first)] for count, first in firsts
+    }
+    fallback = {
+        count: [s[0] for s in shapes if fits(s, count, None) and s[2] is None]
+        for count in range(top + 1)
+    }
+    variable_only = [s[0] for s in shapes if s[3]]
+    return index, fallback, variable_only
 
 
 def _status(exc: errors.SkeinoError) -> int:

@@ -8,8 +8,9 @@ concurrently, and stops the source as soon as the client disconnects.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Mapping
 from typing import Any
 
 import anyio
@@ -93,7 +94,7 @@ class EventStreamResponse:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         await send({"type": "http.response.start", "status": self.status, "headers": self.headers})
-        lock = anyio.Lock(fast_acquire=True)
+        lock = asyncio.Lock()  # the heartbeat never interleaves with a write
         disconnected = anyio.Event()
         failure: Exception | None = None
         async with anyio.create_task_group() as tg:
@@ -123,15 +124,94 @@ class EventStreamResponse:
             raise failure
 
 
-async def _pump(events: AsyncIterator[Item], send: Send, lock: anyio.Lock) -> None:
-    async for item in events:
-        body = frame(item)
-        async with lock:
-            await send({"type": "http.response.body", "body": body, "more_body": True})
+# Frames written in one body chunk at most: bounds a chunk's size and the first byte's delay.
+MAX_BATCH = 512
+
+
+async def _pump(events: AsyncIterator[Item], send: Send, lock: asyncio.Lock) -> None:
+    """Write the source's events, every event it has ready going out as one body chunk.
+
+    After each event the source is stepped once more by hand: if the next event is ready
+    (the step finishes without suspending) it joins the chunk; if the step would wait, the
+    chunk is written first and then the step is awaited where it left off. The source is
+    never read ahead while a write is in progress, so back-pressure is as with one write per
+    event.
+    """
+    pending: _Resumed | None = None
+    while True:
+        try:
+            item = await (pending if pending is not None else events.__anext__())
+        except StopAsyncIteration:
+            return
+        pending = None
+        chunks = [frame(item)]
+        await asyncio.sleep(0)  # one loop turn: let the producer queue what it has
+        ended = False
+        failure: Exception | None = None
+        while len(chunks) < MAX_BATCH:
+            step = events.__anext__()
+            try:
+                signal = step.send(None)  # type: ignore[attr-defined]
+            except StopIteration as ready:
+                chunks.append(frame(ready.value))
+                continue
+            except StopAsyncIteration:
+                ended = True
+            except Exception as exc:  # the events before the failure still go out
+                failure = exc
+            else:
+                pending = _Resumed(step, signal)
+            break
+        body = chunks[0] if len(chunks) == 1 else b"".join(chunks)
+        try:
+            async with lock:
+                await send({"type": "http.response.body", "body": body, "more_body": True})
+        except BaseException:
+            if pending is not None:
+                pending.abandon()
+            raise
+        if failure is not None:
+            raise failure
+        if ended:
+            return
+
+
+class _Resumed:
+    """Awaits a started `__anext__` step from where its first `send(None)` suspended."""
+
+    __slots__ = ("signal", "step")
+
+    def __init__(self, step: Any, signal: Any) -> None:
+        self.step = step
+        self.signal = signal
+
+    def __await__(self) -> Generator[Any, Any, Any]:
+        step, signal = self.step, self.signal
+        while True:
+            try:
+                sent = yield signal
+            except GeneratorExit:
+                self.abandon()
+                raise
+            except BaseException as exc:  # cancellation reaches the source where it waits
+                try:
+                    signal = step.throw(exc)
+                except StopIteration as done:
+                    return done.value
+            else:
+                try:
+                    signal = step.send(sent)
+                except StopIteration as done:
+                    return done.value
+
+    def abandon(self) -> None:
+        """Unwind a step that will never be awaited (the write failed or was cancelled)."""
+        with contextlib.suppress(BaseException):
+            self.step.throw(GeneratorExit)
 
 
 async def _heartbeat(
-    send: Send, lock: anyio.Lock, interval: float, gone: Callable[[], None]
+    send: Send, lock: asyncio.Lock, interval: float, gone: Callable[[], None]
 ) -> None:
     try:
         while True:

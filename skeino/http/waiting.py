@@ -6,6 +6,8 @@ the run goes on (JSON parsers skip leading whitespace), then the result.
 
 from __future__ import annotations
 
+import asyncio
+import math
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
@@ -33,27 +35,43 @@ class WaitResponse:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         await send({"type": "http.response.start", "status": 200, "headers": self.headers})
-        value: list[Any] = []
-        gone = anyio.Event()
-        async with anyio.create_task_group() as tg:
-            tg.start_soon(self._tick, send)
-            tg.start_soon(_watch, receive, gone, tg.cancel_scope)
-            value.append(await self.result())
-            tg.cancel_scope.cancel()
-        if gone.is_set():
+        # One plain watcher task (no task group): it writes the keep-alive newlines and,
+        # when the client goes, cancels the wait through this scope.
+        with anyio.CancelScope() as waiting:
+            watch = _Watch(receive, send, self.interval, waiting)
+            watcher = asyncio.get_running_loop().create_task(watch.run())
+            try:
+                value = await self.result()
+            finally:
+                watcher.cancel()
+        if watch.gone:
             if self.on_disconnect is not None:
                 await self.on_disconnect()
             return
-        await send({"type": "http.response.body", "body": dumps(value[0]), "more_body": False})
-
-    async def _tick(self, send: Send) -> None:
-        while True:
-            await anyio.sleep(self.interval)
-            await send({"type": "http.response.body", "body": b"\n", "more_body": True})
+        await send({"type": "http.response.body", "body": dumps(value), "more_body": False})
 
 
-async def _watch(receive: Receive, gone: anyio.Event, scope: anyio.CancelScope) -> None:
-    while (await receive())["type"] != "http.disconnect":
-        pass
-    gone.set()
-    scope.cancel()
+class _Watch:
+    """Newlines every `interval` seconds until the client disconnects (or a write fails)."""
+
+    __slots__ = ("gone", "interval", "receive", "scope", "send")
+
+    def __init__(
+        self, receive: Receive, send: Send, interval: float, scope: anyio.CancelScope
+    ) -> None:
+        self.receive, self.send, self.interval, self.scope = receive, send, interval, scope
+        self.gone = False
+
+    async def run(self) -> None:
+        receive = self.receive
+        try:
+            while True:
+                with anyio.move_on_after(self.interval if self.interval > 0 else math.inf):
+                    while (await receive())["type"] != "http.disconnect":
+                        pass
+                    break
+                await self.send({"type": "http.response.body", "body": b"\n", "more_body": True})
+        except OSError:
+            pass  # the server could not write: the client is gone
+        self.gone = True
+        self.scope.cancel()

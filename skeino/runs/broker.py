@@ -11,12 +11,11 @@ ended). Thread subscribers also get a `metadata` `run_done` event when each run 
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections import deque
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-
-import anyio
 
 from skeino.runs.events import EncodedEvent
 
@@ -53,12 +52,20 @@ def _id_key(event_id: str) -> tuple[int, int]:
 
 
 class Subscription:
-    """One reader's bounded queue; iterate it to receive envelopes until the stream ends."""
+    """One reader's bounded queue; iterate it to receive envelopes until the stream ends.
+
+    Iterating yields one envelope at a time (without waiting while some are queued);
+    `drain()` hands over everything queued at once, for a writer that sends in batches.
+    """
+
+    __slots__ = ("_closed", "_items", "_limit", "_wake", "overflowed")
 
     def __init__(self, limit: int) -> None:
         self._items: deque[Envelope] = deque()
         self._limit = limit
-        self._wake = anyio.Event()
+        # Only while the reader waits. asyncio's own Event: anyio's costs a backend lookup per
+        # construction, and the server runs on asyncio (cancel scopes still cancel the wait).
+        self._wake: asyncio.Event | None = None
         self._closed = False
         self.overflowed = False
 
@@ -71,12 +78,21 @@ class Subscription:
             self.close()
             return False
         self._items.append(item)
-        self._wake.set()
+        if self._wake is not None:
+            self._wake.set()
         return True
 
     def close(self) -> None:
         self._closed = True
-        self._wake.set()
+        if self._wake is not None:
+            self._wake.set()
+
+    async def _wait(self) -> None:
+        wake = self._wake = asyncio.Event()
+        try:
+            await wake.wait()
+        finally:
+            self._wake = None
 
     def __aiter__(self) -> AsyncIterator[Envelope]:
         return self
@@ -85,9 +101,23 @@ class Subscription:
         while not self._items:
             if self._closed:
                 raise StopAsyncIteration
-            await self._wake.wait()
-            self._wake = anyio.Event()
+            await self._wait()
         return self._items.popleft()
+
+    async def drain(self) -> list[Envelope]:
+        """Every queued envelope (waiting for one when none is); `[]` once the stream ended."""
+        while not self._items:
+            if self._closed:
+                return []
+            await self._wait()
+        items = list(self._items)
+        self._items.clear()
+        return items
+
+    async def batches(self) -> AsyncIterator[list[Envelope]]:
+        """`drain()` until the stream ends: each list holds all that was queued at once."""
+        while items := await self.drain():
+            yield items
 
 
 class RunChannel:
@@ -122,9 +152,14 @@ class Broker:
     def next_id(self) -> str:
         """`<ms>-<seq>` as Redis streams (and the official server) number events: the
         sequence restarts each millisecond, and ids never go back even if the clock does."""
-        ms = max(int(time.time() * 1000), self._last[0])
-        self._last = (ms, self._last[1] + 1 if ms == self._last[0] else 0)
-        return f"{ms}-{self._last[1]}"
+        last_ms, last_seq = self._last
+        ms = int(time.time() * 1000)
+        if ms <= last_ms:
+            ms, seq = last_ms, last_seq + 1
+        else:
+            seq = 0
+        self._last = (ms, seq)
+        return f"{ms}-{seq}"
 
     def publish(self, run_id: str, event: EncodedEvent) -> None:
         channel = self.channels.get(run_id)
@@ -133,9 +168,12 @@ class Broker:
         item = Envelope(self.next_id(), event)
         if channel.keep_log:
             channel.log.append(item)
-        _fan_out(channel.subscribers, item)
-        if channel.thread_id is not None:
-            _fan_out(self.thread_subscribers.get(channel.thread_id, set()), item)
+        if channel.subscribers:
+            _fan_out(channel.subscribers, item)
+        if channel.thread_id is not None and self.thread_subscribers:
+            watchers = self.thread_subscribers.get(channel.thread_id)
+            if watchers:
+                _fan_out(watchers, item)
 
     def end(self, run_id: str) -> None:
         """The run finished: live readers end; the log stays for late resumable joins."""
@@ -202,6 +240,9 @@ class Broker:
 
 
 def _fan_out(subscribers: set[Subscription], item: Envelope) -> None:
-    dropped = [sub for sub in subscribers if not sub.push(item)]
-    for sub in dropped:
-        subscribers.discard(sub)
+    dropped = None
+    for sub in subscribers:
+        if not sub.push(item):
+            dropped = [sub] if dropped is None else [*dropped, sub]
+    if dropped is not None:
+        subscribers.difference_update(dropped)

@@ -14,6 +14,7 @@ from langchain_core.runnables import RunnableConfig
 from skeino.ids import now_iso
 from skeino.models.runs import RunCreate
 from skeino.runs.stream import StreamOptions
+from skeino.runs.usage import UsageMeter
 from skeino.storage.base import Assistant, Run
 
 
@@ -121,7 +122,13 @@ def _command(body: RunCreate) -> dict[str, Any] | None:
     return {k: v for k, v in given.items() if v is not None}
 
 
-def stream_options(run: Run) -> StreamOptions:
+def stream_options(
+    run: Run,
+    agent_nodes: tuple[str, ...] = (),
+    status_field: str | None = None,
+    meter: UsageMeter | None = None,
+) -> StreamOptions:
+    """How the run streams: its request, the server's opt-in `values` extras, its meter."""
     kwargs = run["kwargs"]
     return StreamOptions(
         stream_modes=tuple(kwargs["stream_mode"]),
@@ -130,6 +137,9 @@ def stream_options(run: Run) -> StreamOptions:
         interrupt_after=kwargs["interrupt_after"],
         durability=kwargs["durability"],
         context=kwargs["context"] or None,
+        agent_nodes=agent_nodes,
+        status_field=status_field,
+        meter=meter,
     )
 
 
@@ -154,3 +164,11 @@ def graph_config(run: Run, api_url: str = "") -> RunnableConfig:
     }
     config.setdefault("run_name", config["configurable"]["graph_id"])
     return config  # type: ignore[return-value]
+
+
+def retry_config(config: RunnableConfig, attempt: int) -> RunnableConfig:
+    """The config of a retry: it continues from the thread's latest checkpoint (the run's own
+    progress), not from the checkpoint the run was asked to start at, and says its attempt."""
+    configurable = {k: v for k, v in config["configurable"].items() if k != "checkpoint_id"}
+    metadata = {**config.get("metadata", {}), "run_attempt": attempt}
+    return {**config, "configurable": configurable, "metadata": metadata}

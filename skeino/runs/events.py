@@ -28,6 +28,7 @@ EVENT_NAMES = frozenset(
         "tasks",
         "checkpoints",
         "error",
+        "status",  # skeino's opt-in `status_field` changes; never sent by default
     }
 )
 

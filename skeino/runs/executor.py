@@ -4,27 +4,35 @@ Each run executes in its own task group whose cancel scope is the run's handle: 
 sets the reason (interrupt or rollback) and cancels that scope; a timeout is a deadline on
 it; a server shutdown cancels it from outside, and the run goes back to `pending` so the
 next start resumes it from its last checkpoint.
+
+Opt-in extras from the settings: `values` folding (see `folding`), retries after transient
+failures (see `retry`), and the run's token usage (see `usage`), recorded beside the run.
 """
 
 from __future__ import annotations
 
 import logging
 import math
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, Literal
 
 import anyio
 from langchain_core.runnables import RunnableConfig
 from langgraph.pregel import Pregel
+from langgraph.types import StateSnapshot
 
 from skeino.graphs import GraphRegistry
 from skeino.ids import now_iso
 from skeino.runs.broker import Broker
-from skeino.runs.config import graph_config, stream_options
+from skeino.runs.config import graph_config, retry_config, stream_options
 from skeino.runs.events import StreamEvent
+from skeino.runs.retry import with_retries
 from skeino.runs.rollback import forget_run_checkpoints
 from skeino.runs.status import RUN_STATUS_AFTER, Outcome, check_transition
-from skeino.runs.stream import astream_run, error_event
+from skeino.runs.stream import StreamOptions, astream_run, error_event
+from skeino.runs.usage import UsageMeter
 from skeino.services.snapshots import plain
 from skeino.services.state import StateService, thread_config
 from skeino.storage.base import Run, Storage
@@ -71,6 +79,10 @@ class Executor:
         broker: Broker,
         timeout: float | None,
         api_url: str = "",
+        *,
+        agent_nodes: tuple[str, ...] = (),
+        status_field: str | None = None,
+        max_retries: int = 0,
     ) -> None:
         self.api_url = api_url
         self.storage = storage
@@ -78,17 +90,19 @@ class Executor:
         self.state = state
         self.broker = broker
         self.timeout = timeout
+        self.agent_nodes = agent_nodes
+        self.status_field = status_field
+        self.max_retries = max_retries
 
     async def execute(self, active: ActiveRun) -> Finished:
         run = active.run
-        self.broker.publish(
-            run["run_id"], StreamEvent("metadata", {"run_id": run["run_id"], "attempt": 1}).encode()
-        )
+        self.broker.publish(run["run_id"], _metadata(run, 1).encode())
         config = graph_config(run, active.api_url or self.api_url)
         try:
             async with self.graphs.resolve(config["configurable"]["graph_id"], config) as graph:
-                outcome, error = await self._drive(graph, active, config)
-                return await self._finish(run, graph, outcome, error, config)
+                meter = UsageMeter()
+                outcome, error = await self._drive(graph, active, config, meter)
+                return await self._finish(run, graph, outcome, error, config, meter)
         except anyio.get_cancelled_exc_class():
             with anyio.CancelScope(shield=True):
                 await self._requeue(run)
@@ -101,7 +115,7 @@ class Executor:
             return Finished(Outcome.ERROR, {"__error__": error_event(exc).data})
 
     async def _drive(
-        self, graph: Pregel, active: ActiveRun, config: RunnableConfig
+        self, graph: Pregel, active: ActiveRun, config: RunnableConfig, meter: UsageMeter
     ) -> tuple[Outcome, Any]:
         run, publish = active.run, self.broker.publish
         deadline = math.inf if self.timeout is None else anyio.current_time() + self.timeout
@@ -112,13 +126,9 @@ class Executor:
             if active.reason is not None:
                 tg.cancel_scope.cancel()
             try:
-                async for event in astream_run(
-                    graph,
-                    input=run["kwargs"]["input"],
-                    config=config,
-                    options=stream_options(run),
-                    command=run["kwargs"]["command"],
-                ):
+                options = stream_options(run, self.agent_nodes, self.status_field, meter)
+                attempt = partial(self._attempt, graph, run, config, options)
+                async for event in with_retries(attempt, self.max_retries):
                     if not (run["kwargs"]["temporary"] and _is_checkpoint(event)):
                         publish(run["run_id"], event.encode())
                     # Let readers drain between events: a graph can emit thousands at once.
@@ -137,17 +147,45 @@ class Executor:
             return Outcome.TIMEOUT, timed_out.data
         return Outcome.SUCCESS, None
 
+    async def _attempt(
+        self,
+        graph: Pregel,
+        run: Run,
+        config: RunnableConfig,
+        options: StreamOptions,
+        number: int,
+    ) -> AsyncIterator[StreamEvent]:
+        """Attempt 1 runs the request; a retry announces itself with a new `metadata` event and
+        continues the thread from its last checkpoint (input None, as a resume)."""
+        if number == 1:
+            kwargs = run["kwargs"]
+            events = astream_run(
+                graph,
+                input=kwargs["input"],
+                config=config,
+                options=options,
+                command=kwargs["command"],
+            )
+        else:
+            yield _metadata(run, number)
+            events = astream_run(
+                graph, input=None, config=retry_config(config, number), options=options
+            )
+        async for event in events:
+            yield event
+
     async def _finish(
-        self, run: Run, graph: Pregel, outcome: Outcome, error: Any, config: RunnableConfig
+        self,
+        run: Run,
+        graph: Pregel,
+        outcome: Outcome,
+        error: Any,
+        config: RunnableConfig,
+        meter: UsageMeter,
     ) -> Finished:
         """Record the outcome on the run and the thread, and compute the run's output."""
         thread_id = run["thread_id"]
-        if outcome is Outcome.ROLLED_BACK:
-            await self.storage.delete_run(thread_id, run["run_id"])
-            await forget_run_checkpoints(self.state.threads.checkpointer, thread_id, run["run_id"])
-        else:
-            await self._set_status(run, outcome, config)
-        snapshot = await graph.aget_state(thread_config(thread_id))
+        snapshot = await self._settle(run, graph, outcome, config, meter)
         output: Any = plain(snapshot.values) if snapshot.created_at else None
         if outcome is Outcome.ERROR or outcome is Outcome.TIMEOUT:
             output = {"__error__": error}
@@ -159,6 +197,23 @@ class Executor:
         else:
             await self.state.sync_thread(thread_id, graph, outcome, error)
         return Finished(outcome, output)
+
+    async def _settle(
+        self, run: Run, graph: Pregel, outcome: Outcome, config: RunnableConfig, meter: UsageMeter
+    ) -> StateSnapshot:
+        """Forget a rolled-back run, or record how it ended (its usage before its status, so
+        whoever sees it finished sees its usage too); the thread's state after it."""
+        thread_id = run["thread_id"]
+        if outcome is Outcome.ROLLED_BACK:
+            await self.storage.delete_run(thread_id, run["run_id"])
+            await forget_run_checkpoints(self.state.threads.checkpointer, thread_id, run["run_id"])
+            return await graph.aget_state(thread_config(thread_id))
+        snapshot = await graph.aget_state(thread_config(thread_id))
+        tokens = meter.tokens(snapshot.values)
+        if tokens is not None:
+            await self.storage.set_run_usage(run["run_id"], tokens)
+        await self._set_status(run, outcome, config)
+        return snapshot
 
     async def _set_status(self, run: Run, outcome: Outcome, config: RunnableConfig) -> None:
         """Record the outcome, and the config the run really executed with, as upstream."""
@@ -174,6 +229,11 @@ class Executor:
         """Shutdown: hand the run back to the queue so the next start resumes it."""
         status = check_transition("running", "pending")
         await self.storage.update_run(run["run_id"], {"status": status, "updated_at": now_iso()})
+
+
+def _metadata(run: Run, attempt: int) -> StreamEvent:
+    """The first event of every attempt: which run, and which try of it."""
+    return StreamEvent("metadata", {"run_id": run["run_id"], "attempt": attempt})
 
 
 def _is_checkpoint(event: StreamEvent) -> bool:

@@ -19,6 +19,10 @@ from typing import Any
 import anyio
 from anyio.abc import TaskGroup
 
+from skeino.auth.authorize import Access
+from skeino.auth.filters import matches
+from skeino.auth.runs import THREAD_OR_ASSISTANT, authorize_run, cancellable, may_cancel
+from skeino.auth.user import revive
 from skeino.errors import Conflict, NotFound
 from skeino.ids import now_iso, uuid7
 from skeino.models.runs import RunCreate
@@ -29,14 +33,13 @@ from skeino.runs.status import TERMINAL, check_transition
 from skeino.runs.webhook import send_webhook
 from skeino.services.assistants import AssistantService
 from skeino.services.threads import ThreadService, new_thread
-from skeino.storage.base import Run, RunStatus, Storage, Thread
+from skeino.storage.base import Run, RunStatus, Storage
 
 logger = logging.getLogger("skeino.runs")
 
 POLL_SECONDS = 2.0
 RESULT_RETENTION = 300.0
 BUSY = ("pending", "running")
-THREAD_OR_ASSISTANT = "Thread or assistant not found."
 NOTHING_TO_CANCEL = "No runs found to cancel."
 NOT_CANCELLABLE = (
     "No matching runs to cancel. Please verify the thread ID and run IDs are correct, "
@@ -87,29 +90,38 @@ class RunManager:
         body: RunCreate,
         subscribe: bool = False,
         origin: Origin | None = None,
+        access: Access | None = None,
     ) -> tuple[Run, Subscription | None]:
-        """Queue a run (stateless when `thread_id` is None); optionally subscribe first."""
+        """Queue a run (stateless when `thread_id` is None); optionally subscribe first.
+
+        Under auth, `threads.create_run` decides: its filter must pass the thread, the
+        metadata it writes joins the run's, and the caller reaches the graph's config.
+        """
         origin = origin or Origin()
         try:
-            assistant = await self.assistants.resolve(body.assistant_id)
+            assistant = await self.assistants.resolve(body.assistant_id, access)
         except NotFound:
             raise NotFound(THREAD_OR_ASSISTANT) from None
-        if thread_id is None:
-            thread_id, temporary, thread_metadata = uuid7(), body.on_completion == "delete", None
-            await self.storage.create_thread(new_thread(thread_id, {}))
-        else:
-            thread = await self._ensure_thread(thread_id, body)
-            temporary, thread_metadata = False, thread["metadata"]
-            await self._apply_multitask(thread_id, body)
+        stateless = thread_id is None
+        found = None if thread_id is None else await self.storage.get_thread(thread_id)
+        if thread_id is not None and found is None and body.if_not_exists != "create":
+            raise NotFound(THREAD_OR_ASSISTANT)
+        thread_id = thread_id or uuid7()
         run = build_run(
             uuid7(),
             thread_id,
             assistant,
             body,
-            temporary=temporary,
-            thread_metadata=thread_metadata,
+            temporary=stateless and body.on_completion == "delete",
+            thread_metadata=None if stateless else (found or {}).get("metadata", {}),
             origin=origin,
         )
+        owner = {}
+        if access is not None:
+            owner = await authorize_run(run, body, found, access, stateless=stateless)
+        created = None if found else await self.storage.create_thread(new_thread(thread_id, owner))
+        if created is None and not stateless:  # existing, or created by a racing request
+            await self._apply_multitask(thread_id, body)
         if origin.api_url:
             self._api_urls[run["run_id"]] = origin.api_url
         await self.storage.update_thread(
@@ -127,16 +139,6 @@ class RunManager:
         created = await self.storage.create_run(run)
         self.wake(thread_id, body.after_seconds)
         return created, subscription
-
-    async def _ensure_thread(self, thread_id: str, body: RunCreate) -> Thread:
-        found = await self.storage.get_thread(thread_id)
-        if found is not None:
-            return found
-        if body.if_not_exists == "create":
-            thread = new_thread(thread_id, {})
-            await self.storage.create_thread(thread)
-            return thread
-        raise NotFound(THREAD_OR_ASSISTANT)
 
     async def _apply_multitask(self, thread_id: str, body: RunCreate) -> None:
         inflight = await self._inflight(thread_id)
@@ -188,6 +190,9 @@ class RunManager:
             self._workers.discard(thread_id)
 
     async def _execute(self, run: Run) -> None:
+        configurable = run["kwargs"]["config"]["configurable"]
+        if configurable.get("langgraph_auth_user") is not None:  # stored as a plain dict
+            configurable["langgraph_auth_user"] = revive(configurable["langgraph_auth_user"])
         run_id = run["run_id"]
         active = self.active[run_id] = ActiveRun(run, api_url=self._api_urls.pop(run_id, ""))
         await self.storage.update_thread(
@@ -237,19 +242,29 @@ class RunManager:
     # reading, cancelling, waiting
 
     async def list(
-        self, thread_id: str, status: RunStatus | None, limit: int, offset: int
+        self,
+        thread_id: str,
+        status: RunStatus | None,
+        limit: int,
+        offset: int,
+        access: Access | None = None,
     ) -> list[Run]:
-        await self.threads.get(thread_id)
+        await self.threads.get(thread_id, access)
         return await self.storage.list_runs(thread_id, status, limit, offset)
 
-    async def delete_thread(self, thread_id: str) -> None:
+    async def delete_thread(self, thread_id: str, access: Access | None = None) -> None:
         """Cancel what runs on the thread, then delete it with its runs and checkpoints."""
+        if access is not None:
+            await self.threads.visible(thread_id, "delete", {"thread_id": thread_id}, access)
         for run in await self._inflight(thread_id):
             await self._cancel_run(run, "interrupt")
         await self.threads.delete(thread_id)
 
-    async def get(self, thread_id: str, run_id: str) -> Run:
-        """The run; 404 names the thread when it is gone (a finished stateless run's is)."""
+    async def get(self, thread_id: str, run_id: str, access: Access | None = None) -> Run:
+        """The run; 404 names the thread when it is gone (a finished stateless run's is),
+        or when the caller may not read it."""
+        if access is not None:
+            await self.threads.get(thread_id, access)
         run = await self.storage.get_run(thread_id, run_id)
         if run is not None:
             return run
@@ -258,9 +273,16 @@ class RunManager:
         raise NotFound("Not Found")
 
     async def cancel(
-        self, thread_id: str, run_id: str, action: CancelAction, wait: bool = False
+        self,
+        thread_id: str,
+        run_id: str,
+        action: CancelAction,
+        wait: bool = False,
+        access: Access | None = None,
     ) -> None:
         """Cancel a pending or running run; 404 (as upstream) for one that already ended."""
+        if not await may_cancel(self.storage, thread_id, [run_id], action, access):
+            raise NotFound(NOTHING_TO_CANCEL)
         run = await self.storage.get_run(thread_id, run_id)
         if run is None:
             raise NotFound(NOTHING_TO_CANCEL)
@@ -293,9 +315,12 @@ class RunManager:
         run_ids: list[str] | None,
         status: str | None,
         action: CancelAction,
+        access: Access | None = None,
     ) -> None:
         """Cancel runs by id or by status; 404 when none of them can be cancelled."""
         if thread_id and run_ids:
+            if not await may_cancel(self.storage, thread_id, run_ids, action, access):
+                raise NotFound(NOTHING_TO_CANCEL)
             found = [await self.storage.get_run(thread_id, run_id) for run_id in run_ids]
             runs = [run for run in found if run is not None]
             if not runs:
@@ -306,13 +331,21 @@ class RunManager:
         else:
             wanted = list(BUSY) if status in (None, "all") else [status]
             runs = await self.storage.runs_with_status(wanted)  # type: ignore[arg-type]
+            if access is not None:
+                runs = await cancellable(self.storage, runs, status, action, access)
             if not runs:
                 raise NotFound(NOTHING_TO_CANCEL)
         for run in runs:
             await self._cancel_run(run, action)
 
-    async def delete(self, thread_id: str, run_id: str) -> None:
+    async def delete(self, thread_id: str, run_id: str, access: Access | None = None) -> None:
         """Delete a run; one still queued or running is cancelled first, as upstream does."""
+        if access is not None:
+            value = {"run_id": run_id, "thread_id": thread_id}
+            auth_filter = await access.check("threads", "delete", value)
+            thread = await self.storage.get_thread(thread_id)
+            if thread is None or not matches(thread["metadata"], auth_filter):
+                raise NotFound("Run not found")
         run = await self.storage.get_run(thread_id, run_id)
         if run is None:
             raise NotFound("Run not found")

@@ -10,6 +10,10 @@ re-raises the same exception, so a consumer forwards the error event to its subs
 learns the failure (for the run's status) from the exception. Cancellation is not an error:
 it propagates without an error event. The `metadata` event (run id, attempt) belongs to the
 run manager, which knows them; it is not produced here.
+
+Opt-in extras (`agent_nodes`, `status_field`; see `folding`) add events after the translated
+ones. A `UsageMeter` (see `usage`) watches root `values`. Either may ask the graph for modes
+the client did not request; only the requested ones (`wire_modes`) are translated and sent.
 """
 
 from __future__ import annotations
@@ -24,6 +28,8 @@ from langgraph.pregel import Pregel
 from langgraph.types import Command
 
 from skeino.runs.events import StreamEvent
+from skeino.runs.folding import ValuesFolder
+from skeino.runs.usage import UsageMeter
 
 StreamMode = Literal[
     "values",
@@ -50,6 +56,10 @@ class StreamOptions:
     interrupt_after: Sequence[str] | Literal["*"] | None = None
     durability: Durability | None = None
     context: Any = None
+    agent_nodes: tuple[str, ...] = ()
+    status_field: str | None = None
+    meter: UsageMeter | None = field(default=None, compare=False)
+    wire_modes: tuple[str, ...] = field(init=False)
     graph_modes: tuple[str, ...] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -57,11 +67,32 @@ class StreamOptions:
         if unknown := [m for m in modes if m not in STREAM_MODES]:
             raise ValueError(f"unknown stream_mode: {', '.join(map(str, unknown))}")
         object.__setattr__(self, "stream_modes", modes)
-        object.__setattr__(self, "graph_modes", _graph_modes(modes))
+        wire = _graph_modes(modes)
+        object.__setattr__(self, "wire_modes", wire)
+        object.__setattr__(self, "graph_modes", tuple(dict.fromkeys(wire + self._watched)))
 
     @property
     def wants_events(self) -> bool:
         return "events" in self.stream_modes
+
+    @property
+    def folds_messages(self) -> bool:
+        """Agent tokens become `values` events only for runs whose client reads `values`."""
+        return "values" in self.stream_modes and bool(self.agent_nodes)
+
+    @property
+    def _watched(self) -> tuple[str, ...]:
+        """Modes the extras read without sending: agent tokens to fold, values to meter."""
+        watched: list[str] = []
+        if self.folds_messages:
+            watched.append("messages")
+        if self.meter is not None:
+            watched.append("values")
+        return tuple(watched)
+
+    @property
+    def folds(self) -> bool:
+        return "values" in self.stream_modes and (bool(self.agent_nodes) or bool(self.status_field))
 
 
 def _graph_modes(modes: tuple[str, ...]) -> tuple[str, ...]:
@@ -157,12 +188,19 @@ async def astream_run(
 ) -> AsyncIterator[StreamEvent]:
     """Run `graph` and yield wire events; on failure yield `error`, then re-raise."""
     translator = Translator(options.stream_modes)
+    folder = ValuesFolder(options.agent_nodes, options.status_field) if options.folds else None
     try:
         async for ns, mode, chunk in _chunks(graph, graph_input(input, command), config, options):
             if mode == "events":
                 yield StreamEvent("events", chunk)
-            else:
+                continue
+            if options.meter is not None:
+                options.meter.observe(ns, mode, chunk)
+            if mode in options.wire_modes:
                 for event in translator.translate(ns, mode, chunk):
+                    yield event
+            if folder is not None:
+                for event in folder.fold(ns, mode, chunk):
                     yield event
     except Exception as exc:
         yield error_event(exc)

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from typing import Any
 
+from skeino.auth.authorize import Access, check
+from skeino.auth.filters import matches, scoped_search
 from skeino.errors import Conflict, NotFound
 from skeino.graphs import GraphRegistry
 from skeino.http.validation import UNSET
@@ -70,16 +73,29 @@ class AssistantService:
                 f"Graph '{graph_id}' not found. Expected one of: {sorted(self.graphs.ids())}"
             )
 
-    async def create(self, body: AssistantCreate) -> Assistant:
+    async def create(self, body: AssistantCreate, access: Access | None = None) -> Assistant:
+        """Create an assistant; an `assistants.create` handler may rewrite its metadata."""
         self._check_graph(body.graph_id)
         assistant_id = body.assistant_id or str(uuid.uuid4())
+        metadata = body.metadata
+        if access is not None:
+            value = {
+                "assistant_id": assistant_id,
+                "graph_id": body.graph_id,
+                "config": body.config,
+                "context": body.context or None,
+                "metadata": dict(metadata),
+                "name": body.name or "Untitled",
+            }
+            await access.check("assistants", "create", value)
+            metadata = value.get("metadata") or {}
         config, context = _with_context(body.config, body.context)
         record = self._record(
             assistant_id,
             body.graph_id,
             config,
             context,
-            body.metadata,
+            metadata,
             body.name or "Untitled",
             body.description,
         )
@@ -87,23 +103,39 @@ class AssistantService:
         if created is not None:
             return created
         if body.if_exists == "do_nothing":
-            return await self.get(assistant_id)
+            return await self.get(assistant_id, access)
         raise Conflict(f"Assistant {assistant_id} already exists")
 
-    async def get(self, assistant_id: str) -> Assistant:
+    async def get(self, assistant_id: str, access: Access | None = None) -> Assistant:
+        """The assistant; one the caller may not read is missing, as for the official server."""
+        return await self.visible(assistant_id, "read", {"assistant_id": assistant_id}, access)
+
+    async def visible(
+        self,
+        assistant_id: str,
+        action: str,
+        value: dict[str, Any],
+        access: Access | None,
+        missing: str = "Not Found",
+    ) -> Assistant:
+        """The assistant, once `assistants.<action>` allows `value` and its filter passes."""
+        auth_filter = await check(access, "assistants", action, value)
         found = await self.storage.get_assistant(assistant_id)
-        if found is None:
-            raise NotFound("Not Found")
+        if found is None or not matches(found["metadata"], auth_filter):
+            raise NotFound(missing)
         return found
 
-    async def resolve(self, assistant_id_or_graph: str) -> Assistant:
-        """Runs and `/graph` accept a graph id where an assistant id is expected."""
+    async def resolve(self, assistant_id_or_graph: str, access: Access | None = None) -> Assistant:
+        """Runs and `/graph` accept a graph id where an assistant id is expected; the graph's
+        own assistant is everyone's, so only an assistant id is checked against `access`."""
         if not is_uuid(assistant_id_or_graph) and assistant_id_or_graph in self.graphs:
-            assistant_id_or_graph = system_assistant_id(assistant_id_or_graph)
-        return await self.get(assistant_id_or_graph)
+            return await self.get(system_assistant_id(assistant_id_or_graph))
+        return await self.get(assistant_id_or_graph, access)
 
-    async def patch(self, assistant_id: str, body: AssistantPatch) -> Assistant:
-        current = await self.get(assistant_id)
+    async def patch(
+        self, assistant_id: str, body: AssistantPatch, access: Access | None = None
+    ) -> Assistant:
+        current, metadata = await self._updatable(assistant_id, body, access)
         if body.graph_id is not None:
             self._check_graph(body.graph_id)
         changes: dict[str, Any] = {
@@ -116,8 +148,8 @@ class AssistantService:
             )
             if v is not None
         }
-        if body.metadata is not None:
-            changes["metadata"] = {**current["metadata"], **body.metadata}
+        if metadata is not None:
+            changes["metadata"] = {**current["metadata"], **metadata}
         if body.description is not UNSET:
             changes["description"] = body.description
         updated = await self.storage.add_assistant_version(assistant_id, changes, now_iso())
@@ -125,31 +157,75 @@ class AssistantService:
             raise NotFound(f"Assistant '{assistant_id}' not found")
         return updated
 
-    async def delete(self, assistant_id: str) -> None:
-        if not await self.storage.delete_assistant(assistant_id):
-            raise NotFound(f"Assistant with ID {assistant_id} not found")
+    async def _updatable(
+        self, assistant_id: str, body: AssistantPatch, access: Access | None
+    ) -> tuple[Assistant, dict[str, Any] | None]:
+        """The assistant to patch and the metadata to merge (an `assistants.update` handler
+        may rewrite it)."""
+        if access is None:
+            return await self.get(assistant_id), body.metadata
+        value = {
+            "assistant_id": assistant_id,
+            "graph_id": body.graph_id,
+            "config": body.config or {},
+            "context": body.context,
+            "metadata": dict(body.metadata or {}),
+            "name": body.name,
+        }
+        current = await self.visible(assistant_id, "update", value, access)
+        return current, value.get("metadata") or body.metadata
 
-    async def search(self, body: AssistantSearch) -> Paged[dict[str, Any]]:
+    async def delete(self, assistant_id: str, access: Access | None = None) -> None:
+        missing = f"Assistant with ID {assistant_id} not found"
+        if access is not None:
+            value = {"assistant_id": assistant_id}
+            await self.visible(assistant_id, "delete", value, access, missing)
+        if not await self.storage.delete_assistant(assistant_id):
+            raise NotFound(missing)
+
+    async def search(
+        self, body: AssistantSearch, access: Access | None = None
+    ) -> Paged[dict[str, Any]]:
         query = AssistantQuery(metadata=body.metadata, graph_id=body.graph_id, name=body.name)
         page = Page(body.limit, body.offset, body.sort_by, body.sort_order)
-        rows, total = await self.storage.search_assistants(query, page)
+        rows, total = await self._search(query, page, body.limit, body.offset, access)
         return Paged(select(rows, list(body.select or [])), body.offset, total)  # type: ignore[arg-type]
 
-    async def count(self, body: AssistantCount) -> int:
+    async def count(self, body: AssistantCount, access: Access | None = None) -> int:
         query = AssistantQuery(metadata=body.metadata, graph_id=body.graph_id, name=body.name)
-        _, total = await self.storage.search_assistants(query, Page(limit=1))
+        _, total = await self._search(query, Page(limit=1), 0, 0, access)
         return total
 
+    async def _search(
+        self, query: AssistantQuery, page: Page, limit: int, offset: int, access: Access | None
+    ) -> tuple[list[Assistant], int]:
+        """A search narrowed to what `assistants.search` lets the caller see."""
+        value = {
+            "graph_id": query.graph_id,
+            "metadata": dict(query.metadata),
+            "limit": limit,
+            "offset": offset,
+        }
+        auth_filter = await check(access, "assistants", "search", value)
+
+        async def search(metadata: dict[str, Any], page: Page) -> tuple[list[Assistant], int]:
+            return await self.storage.search_assistants(replace(query, metadata=metadata), page)
+
+        return await scoped_search(search, query.metadata, auth_filter, page)
+
     async def versions(
-        self, assistant_id: str, body: AssistantVersionsSearch
+        self, assistant_id: str, body: AssistantVersionsSearch, access: Access | None = None
     ) -> list[AssistantVersion]:
-        await self.get(assistant_id)
+        await self.get(assistant_id, access)
         return await self.storage.list_assistant_versions(
             assistant_id, body.metadata, body.limit, body.offset
         )
 
-    async def set_latest(self, assistant_id: str, version: int) -> Assistant:
-        await self.get(assistant_id)
+    async def set_latest(
+        self, assistant_id: str, version: int, access: Access | None = None
+    ) -> Assistant:
+        value = {"assistant_id": assistant_id, "version": version}
+        await self.visible(assistant_id, "update", value, access)
         updated = await self.storage.set_assistant_version(assistant_id, version, now_iso())
         if updated is None:
             raise NotFound(f"Version {version} of assistant '{assistant_id}' not found")

@@ -51,7 +51,15 @@ class Services:
         state = StateService(threads, graphs)
         broker = Broker(settings.subscriber_buffer)
         executor = Executor(
-            storage, graphs, state, broker, settings.run_timeout_seconds, settings.api_url
+            storage,
+            graphs,
+            state,
+            broker,
+            settings.run_timeout_seconds,
+            settings.api_url,
+            agent_nodes=settings.agent_nodes,
+            status_field=settings.status_field,
+            max_retries=settings.max_stream_retries,
         )
         runs = RunManager(storage, assistants, threads, executor, broker)
         return cls(

@@ -11,9 +11,12 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
+from skeino.auth.authorize import Access, check
+from skeino.auth.filters import matches, scoped_search
 from skeino.crons.schedule import check_schedule, next_run_date, parse_instant, zone
 from skeino.crons.scheduler import CronScheduler
 from skeino.crons.storage import Cron, CronQuery, CronStore, open_cron_store
@@ -58,15 +61,14 @@ class CronService:
         finally:
             await self.store.close()
 
-    async def create(self, thread_id: str | None, body: CronCreate) -> Cron:
+    async def create(
+        self, thread_id: str | None, body: CronCreate, access: Access | None = None
+    ) -> Cron:
         check_schedule(body.schedule)
         zone(body.timezone)
-        if thread_id is not None and await self.runs.storage.get_thread(thread_id) is None:
-            raise NotFound(
-                f"Thread with ID '{thread_id}' not found. Please verify the ID is correct and "
-                "the thread hasn't been deleted or expired."
-            )
-        assistant = await self.assistants.resolve(body.assistant_id)
+        if thread_id is not None:
+            await self._check_thread(thread_id, access)
+        assistant = await self.assistants.resolve(body.assistant_id, access)
         cron_id, now = uuid7(), now_iso()
         payload = given(body) | {"assistant_id": assistant["assistant_id"]}
         end_time = _end_time(body.end_time)
@@ -74,17 +76,20 @@ class CronService:
             payload["end_time"] = end_time
         payload["config"] = _with_cron_id(payload.get("config"), cron_id)
         run_request(payload, stateless=thread_id is None)
+        metadata, user_id = body.metadata or {}, ""
+        if access is not None:
+            metadata, user_id = await _authorize(cron_id, thread_id, body, payload, access)
         cron = Cron(
             cron_id=cron_id,
             assistant_id=assistant["assistant_id"],
             thread_id=thread_id,
-            user_id="",
+            user_id=user_id,
             end_time=end_time,
             schedule=body.schedule,
             timezone=body.timezone,
             payload=payload,
             next_run_date=next_run_date(body.schedule, body.timezone, datetime.now(UTC)),
-            metadata=body.metadata or {},
+            metadata=metadata,
             on_run_completed=(body.on_run_completed or "delete") if thread_id is None else None,
             enabled=body.enabled is not False,
             created_at=now,
@@ -94,12 +99,30 @@ class CronService:
         self.scheduler.wake()
         return cron
 
-    async def patch(self, cron_id: str, body: CronPatch) -> Cron:
+    async def _check_thread(self, thread_id: str, access: Access | None) -> None:
+        auth_filter = await check(access, "threads", "read", {"thread_id": thread_id})
+        thread = await self.runs.storage.get_thread(thread_id)
+        if thread is None or not matches(thread["metadata"], auth_filter):
+            raise NotFound(
+                f"Thread with ID '{thread_id}' not found. Please verify the ID is correct and "
+                "the thread hasn't been deleted or expired."
+            )
+
+    async def patch(self, cron_id: str, body: CronPatch, access: Access | None = None) -> Cron:
         changes = given(body)
         if not changes and body.end_time is UNSET:
             raise BadRequest("Request body cannot be empty")
+        value = {
+            "cron_id": cron_id,
+            "schedule": body.schedule,
+            "end_time": None if body.end_time is UNSET else body.end_time,
+            "enabled": body.enabled,
+            "on_run_completed": body.on_run_completed,
+            "payload": dict(changes),
+        }
+        auth_filter = await check(access, "crons", "update", value)
         current = await self.store.get(cron_id)
-        if current is None:
+        if current is None or not matches(current["metadata"], auth_filter):
             raise NotFound(f"Cron '{cron_id}' not found")
         if body.schedule is not None:
             check_schedule(body.schedule)
@@ -116,23 +139,67 @@ class CronService:
         self.scheduler.wake()
         return updated
 
-    async def delete(self, cron_id: str) -> None:
+    async def delete(self, cron_id: str, access: Access | None = None) -> None:
+        if access is not None:
+            auth_filter = await access.check("crons", "delete", {"cron_id": cron_id})
+            current = await self.store.get(cron_id)
+            if current is None or not matches(current["metadata"], auth_filter):
+                raise NotFound("Not Found")
         if not await self.store.delete(cron_id):
             raise NotFound("Not Found")
         self.scheduler.wake()
 
-    async def search(self, body: CronSearch) -> Paged[dict[str, Any]]:
+    async def search(self, body: CronSearch, access: Access | None = None) -> Paged[dict[str, Any]]:
         query = _query(body.assistant_id, body.thread_id, body.enabled, body.metadata)
         # as on the official server, sort_order applies only together with sort_by
         order = body.sort_order if body.sort_by is not None else None
         page = Page(body.limit, body.offset, body.sort_by, order)
-        rows, total = await self.store.search(query, page)
+        rows, total = await self._search(query, page, body.limit, body.offset, access)
         return Paged(select(rows, list(body.select or [])), body.offset, total)  # type: ignore[arg-type]
 
-    async def count(self, body: CronCount) -> int:
+    async def count(self, body: CronCount, access: Access | None = None) -> int:
         query = _query(body.assistant_id, body.thread_id, None, body.metadata)
-        _, total = await self.store.search(query, Page(limit=1))
+        _, total = await self._search(query, Page(limit=1), 0, 0, access)
         return total
+
+    async def _search(
+        self, query: CronQuery, page: Page, limit: int, offset: int, access: Access | None
+    ) -> tuple[list[Cron], int]:
+        """A search narrowed to what `crons.search` lets the caller see."""
+        value = {
+            "assistant_id": query.assistant_id,
+            "thread_id": query.thread_id,
+            "limit": limit,
+            "offset": offset,
+            "metadata": dict(query.metadata),
+        }
+        auth_filter = await check(access, "crons", "search", value)
+
+        async def search(metadata: dict[str, Any], page: Page) -> tuple[list[Cron], int]:
+            return await self.store.search(replace(query, metadata=metadata), page)
+
+        return await scoped_search(search, query.metadata, auth_filter, page)
+
+
+async def _authorize(
+    cron_id: str,
+    thread_id: str | None,
+    body: CronCreate,
+    payload: dict[str, Any],
+    access: Access,
+) -> tuple[dict[str, Any], str]:
+    """Ask `crons.create`: the cron's metadata (the handler may stamp it) and its user."""
+    value: dict[str, Any] = {
+        "payload": payload,
+        "schedule": body.schedule,
+        "cron_id": cron_id,
+        "thread_id": thread_id,
+        "user_id": access.user.identity,
+        "end_time": payload.get("end_time"),
+        "metadata": dict(body.metadata or {}),
+    }
+    await access.check("crons", "create", value)
+    return value.get("metadata") or {}, access.user.identity
 
 
 def _query(

@@ -9,6 +9,7 @@ from typing import Any
 from langchain_core.runnables import RunnableConfig
 from langgraph.pregel import Pregel
 
+from skeino.auth.authorize import Access
 from skeino.errors import InvalidInput, NotFound
 from skeino.graphs import GraphRegistry
 from skeino.services.assistants import AssistantService
@@ -70,22 +71,28 @@ class IntrospectionService:
     def _config(self, assistant: Assistant) -> RunnableConfig:
         return {"configurable": {**assistant["config"].get("configurable", {})}}
 
-    async def graph(self, assistant_id: str, xray: bool | int) -> dict[str, Any]:
+    async def graph(
+        self, assistant_id: str, xray: bool | int, access: Access | None = None
+    ) -> dict[str, Any]:
         if isinstance(xray, int) and not isinstance(xray, bool) and xray < 0:
             raise InvalidInput("xray must be a boolean or a non-negative integer")
-        assistant = await self.assistants.resolve(assistant_id)
+        assistant = await self.assistants.resolve(assistant_id, access)
         async with self.graphs.resolve(assistant["graph_id"], self._config(assistant)) as graph:
             return drawing_of(graph, xray)
 
-    async def schemas(self, assistant_id: str) -> dict[str, Any]:
-        assistant = await self.assistants.get(assistant_id)
+    async def schemas(self, assistant_id: str, access: Access | None = None) -> dict[str, Any]:
+        assistant = await self.assistants.get(assistant_id, access)
         async with self.graphs.resolve(assistant["graph_id"], self._config(assistant)) as graph:
             return schemas_of(assistant["graph_id"], graph, f"{assistant['graph_id']}_state")
 
     async def subgraphs(
-        self, assistant_id: str, namespace: str | None, recurse: bool
+        self,
+        assistant_id: str,
+        namespace: str | None,
+        recurse: bool,
+        access: Access | None = None,
     ) -> dict[str, Any]:
-        assistant = await self.assistants.get(assistant_id)
+        assistant = await self.assistants.get(assistant_id, access)
         async with self.graphs.resolve(assistant["graph_id"], self._config(assistant)) as graph:
             found = {
                 ns: schemas_of(assistant["graph_id"], sub, f"{sub.get_name()}State")

@@ -14,6 +14,7 @@ from langchain_core.runnables import RunnableConfig
 from langgraph.pregel import Pregel
 from langgraph.types import StateUpdate as GraphStateUpdate
 
+from skeino.auth.authorize import Access
 from skeino.errors import BadRequest, InvalidInput
 from skeino.graphs import GraphRegistry
 from skeino.ids import now_iso
@@ -61,9 +62,9 @@ class StateService:
         async with self.graphs.resolve(graph_id, thread_config(thread["thread_id"])) as graph:
             yield graph
 
-    async def create_thread(self, body: ThreadCreate) -> Thread:
+    async def create_thread(self, body: ThreadCreate, access: Access | None = None) -> Thread:
         """Create a thread, then replay `supersteps` onto it as one history."""
-        thread = await self.threads.create(body)
+        thread = await self.threads.create(body, access)
         if body.supersteps:
             await self._apply_supersteps(thread, body.supersteps)
             thread = await self.threads.get(thread["thread_id"])
@@ -80,9 +81,13 @@ class StateService:
             await self.sync_thread(thread["thread_id"], graph)
 
     async def get(
-        self, thread_id: str, subgraphs: bool = False, checkpoint: dict[str, Any] | None = None
+        self,
+        thread_id: str,
+        subgraphs: bool = False,
+        checkpoint: dict[str, Any] | None = None,
+        access: Access | None = None,
     ) -> dict[str, Any]:
-        thread = await self.threads.get(thread_id)
+        thread = await self.threads.get(thread_id, access)
         async with self._graph(thread) as graph:
             if graph is None:
                 return dict(EMPTY_STATE)
@@ -93,8 +98,10 @@ class StateService:
             return dict(EMPTY_STATE)
         return snapshot_json(snapshot)
 
-    async def update(self, thread_id: str, body: StateUpdate) -> dict[str, Any]:
-        thread = await self.threads.get(thread_id)
+    async def update(
+        self, thread_id: str, body: StateUpdate, access: Access | None = None
+    ) -> dict[str, Any]:
+        thread = await self.threads.visible(thread_id, "update", {"thread_id": thread_id}, access)
         checkpoint = dict(body.checkpoint or {})
         if body.checkpoint_id:
             checkpoint["checkpoint_id"] = body.checkpoint_id
@@ -115,8 +122,10 @@ class StateService:
             "checkpoint_id": written_at.get("checkpoint_id"),
         }
 
-    async def history(self, thread_id: str, body: HistorySearch) -> list[dict[str, Any]]:
-        thread = await self.threads.get(thread_id)
+    async def history(
+        self, thread_id: str, body: HistorySearch, access: Access | None = None
+    ) -> list[dict[str, Any]]:
+        thread = await self.threads.get(thread_id, access)
         before = body.before
         if isinstance(before, str):
             before = {"checkpoint_id": before}

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from typing import Any
 
 from langgraph.store.base import NOT_PROVIDED, BaseStore, InvalidNamespaceError, Item, SearchItem
 
 from skeino import errors
+from skeino.auth.authorize import Access
 from skeino.models.store import StoreDelete, StoreNamespaces, StorePut, StoreSearch
 
 _FLAGS = {"true": True, "1": True, "false": False, "0": False}
@@ -42,25 +44,51 @@ class StoreService:
     def __init__(self, store: BaseStore) -> None:
         self.store = store
 
-    async def put(self, body: StorePut) -> None:
+    async def put(self, body: StorePut, access: Access | None = None) -> None:
         namespace = check_labels(body.namespace)
+        if access is not None:
+            value = {
+                "namespace": namespace,
+                "key": body.key,
+                "value": body.value,
+                "index": body.index,
+                "ttl": body.ttl,
+            }
+            namespace = await _scoped(access, "put", value)
         ttl = NOT_PROVIDED if body.ttl is None else body.ttl
         with _refusals():
             await self.store.aput(namespace, body.key, body.value, index=body.index, ttl=ttl)
 
-    async def get(self, dotted: str, key: str, refresh_ttl: str | None) -> Item | None:
+    async def get(
+        self, dotted: str, key: str, refresh_ttl: str | None, access: Access | None = None
+    ) -> Item | None:
         namespace = check_labels(dotted.split("."))
         refresh = _FLAGS.get(refresh_ttl.lower()) if refresh_ttl is not None else None
+        if access is not None:
+            value = {"namespace": namespace, "key": key, "refresh_ttl": refresh}
+            namespace = await _scoped(access, "get", value)
         with _refusals():
             return await self.store.aget(namespace, key, refresh_ttl=refresh)
 
-    async def delete(self, body: StoreDelete) -> None:
+    async def delete(self, body: StoreDelete, access: Access | None = None) -> None:
         namespace = check_labels(body.namespace)
+        if access is not None:
+            namespace = await _scoped(access, "delete", {"namespace": namespace, "key": body.key})
         with _refusals():
             await self.store.adelete(namespace, body.key)
 
-    async def search(self, body: StoreSearch) -> list[SearchItem]:
+    async def search(self, body: StoreSearch, access: Access | None = None) -> list[SearchItem]:
         prefix = check_labels(body.namespace_prefix or [])
+        if access is not None:
+            value = {
+                "namespace": prefix,
+                "filter": body.filter,
+                "limit": body.limit,
+                "offset": body.offset,
+                "query": body.query,
+                "refresh_ttl": body.refresh_ttl,
+            }
+            prefix = await _scoped(access, "search", value)
         with _refusals():
             return await self.store.asearch(
                 prefix,
@@ -71,9 +99,20 @@ class StoreService:
                 refresh_ttl=body.refresh_ttl,
             )
 
-    async def namespaces(self, body: StoreNamespaces) -> list[tuple[str, ...]]:
+    async def namespaces(
+        self, body: StoreNamespaces, access: Access | None = None
+    ) -> list[tuple[str, ...]]:
         prefix = check_labels(body.prefix) if body.prefix else None
         suffix = check_labels(body.suffix) if body.suffix else None
+        if access is not None:
+            value = {
+                "namespace": prefix,
+                "suffix": suffix,
+                "max_depth": body.max_depth,
+                "limit": body.limit,
+                "offset": body.offset,
+            }
+            prefix = await _scoped(access, "list_namespaces", value) or None
         with _refusals():
             return await self.store.alist_namespaces(
                 prefix=prefix,
@@ -82,3 +121,10 @@ class StoreService:
                 limit=body.limit,
                 offset=body.offset,
             )
+
+
+async def _scoped(access: Access, action: str, value: dict[str, Any]) -> tuple[str, ...]:
+    """Ask the `store.<action>` handler; the namespace it leaves in `value` is the one
+    used (the official way to confine users to their own namespaces)."""
+    await access.check("store", action, value)
+    return tuple(value.get("namespace") or ())

@@ -174,3 +174,10 @@ class Storage(Protocol):
 
     async def runs_with_status(self, statuses: list[RunStatus]) -> list[Run]:
         """Every run in one of these statuses, oldest first (start-up recovery, scheduler)."""
+
+    # token usage: kept beside the run record, so the run's wire shape never changes
+    async def set_run_usage(self, run_id: str, total_tokens: int) -> None:
+        """Record the tokens a run used; a no-op when the run does not exist."""
+
+    async def get_run_usage(self, run_id: str) -> int | None:
+        """The tokens recorded for a run; None when none were (or the run is gone)."""

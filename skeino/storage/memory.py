@@ -44,6 +44,7 @@ class MemoryStorage:
         self._versions: dict[str, dict[int, AssistantVersion]] = {}
         self._threads: dict[str, Thread] = {}
         self._runs: dict[str, Run] = {}
+        self._usage: dict[str, int] = {}
 
     async def open(self) -> None:
         """Nothing to open; present so both backends share one lifecycle."""
@@ -137,6 +138,7 @@ class MemoryStorage:
             return False
         for run in self._thread_runs(thread_id):
             del self._runs[run["run_id"]]
+            self._usage.pop(run["run_id"], None)
         return True
 
     async def thread_ids_older_than(self, cutoff: str, limit: int) -> list[str]:
@@ -174,6 +176,7 @@ class MemoryStorage:
         if await self.get_run(thread_id, run_id) is None:
             return False
         del self._runs[run_id]
+        self._usage.pop(run_id, None)
         return True
 
     async def claim_run(self, thread_id: str, now: str) -> Run | None:
@@ -189,6 +192,13 @@ class MemoryStorage:
     async def runs_with_status(self, statuses: list[RunStatus]) -> list[Run]:
         runs = [r for r in self._runs.values() if r["status"] in statuses]
         return copy(sorted(runs, key=_run_age))
+
+    async def set_run_usage(self, run_id: str, total_tokens: int) -> None:
+        if run_id in self._runs:
+            self._usage[run_id] = total_tokens
+
+    async def get_run_usage(self, run_id: str) -> int | None:
+        return self._usage.get(run_id)
 
     def _thread_runs(self, thread_id: str) -> list[Run]:
         """The thread's runs, oldest first (the order of the runs queue)."""

@@ -11,9 +11,9 @@ functions, so this backend and `MemoryStorage` answer identically.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 import aiosqlite
 
@@ -45,14 +45,18 @@ from skeino.storage.sqlite_db import (
     THREADS,
     VERSIONS,
     Session,
+    SyncSession,
     Table,
     Where,
     contains_json,
     dumps,
     ensure_parent,
+    in_transaction,
     migrate,
     transaction,
 )
+
+T = TypeVar("T")
 
 NOT_DUE = "json_type(kwargs, '$.not_before') IS 'text' AND json_extract(kwargs, '$.not_before') > ?"
 
@@ -86,6 +90,20 @@ class SqliteStorage:
             if db is not None:
                 await db.close()
 
+    async def _atomic(self, work: Callable[[SyncSession], T], begin: str = "BEGIN IMMEDIATE") -> T:
+        """Run `work` as one transaction in a single hop to the connection's thread.
+
+        The statements of a transaction go to SQLite back to back (no await, so no other
+        coroutine's statement and no event-loop turn between them), committed together or
+        rolled back on any exception; a cancelled caller does not interrupt a transaction
+        already handed over, so it lands whole or not at all.
+        """
+        async with self._lock:
+            db = self._db
+            if db is None:
+                raise RuntimeError("SqliteStorage is not open")
+            return cast(T, await db._execute(in_transaction, db._conn, begin, work))
+
     @asynccontextmanager
     async def _tx(self, begin: str | None = "BEGIN IMMEDIATE") -> AsyncIterator[Session]:
         """The connection to ourselves; inside a transaction unless `begin` is None."""
@@ -100,11 +118,13 @@ class SqliteStorage:
 
     # assistants
     async def create_assistant(self, assistant: Assistant) -> Assistant | None:
-        async with self._tx() as db:
-            if not await db.insert(ASSISTANTS, assistant, ignore=True):
-                return None
-            await db.insert(VERSIONS, version_record(assistant, assistant["created_at"]))
-        return copy(assistant)
+        def work(db: SyncSession) -> bool:
+            if not db.insert(ASSISTANTS, assistant, ignore=True):
+                return False
+            db.insert(VERSIONS, version_record(assistant, assistant["created_at"]))
+            return True
+
+        return copy(assistant) if await self._atomic(work) else None
 
     async def get_assistant(self, assistant_id: str) -> Assistant | None:
         async with self._tx(None) as db:
@@ -113,31 +133,36 @@ class SqliteStorage:
     async def add_assistant_version(
         self, assistant_id: str, changes: dict[str, Any], now: str
     ) -> Assistant | None:
-        async with self._tx() as db:
-            current = await db.get(ASSISTANTS, assistant_id)
+        def work(db: SyncSession) -> Assistant | None:
+            current = db.get(ASSISTANTS, assistant_id)
             if current is None:
                 return None
-            ((latest,),) = await db.rows(
+            ((latest,),) = db.rows(
                 "SELECT max(version) FROM assistant_versions WHERE assistant_id = ?",
                 [assistant_id],
             )
             assistant, version = next_version(cast(Assistant, current), changes, latest + 1, now)
-            await db.insert(VERSIONS, version)
-            await db.replace(ASSISTANTS, assistant)
-        return copy(assistant)
+            db.insert(VERSIONS, version)
+            db.replace(ASSISTANTS, assistant)
+            return assistant
+
+        assistant = await self._atomic(work)
+        return None if assistant is None else copy(assistant)
 
     async def set_assistant_version(
         self, assistant_id: str, version: int, now: str
     ) -> Assistant | None:
-        async with self._tx() as db:
-            current = await db.get(ASSISTANTS, assistant_id)
+        def work(db: SyncSession) -> Assistant | None:
+            current = db.get(ASSISTANTS, assistant_id)
             where = Where().equals("assistant_id", assistant_id).equals("version", version)
-            chosen = await db.select(VERSIONS, where, limit=1)
+            chosen = db.select(VERSIONS, where, limit=1)
             if current is None or not chosen:
                 return None
             assistant = promote(cast(Assistant, current), cast(AssistantVersion, chosen[0]), now)
-            await db.replace(ASSISTANTS, assistant)
-        return assistant
+            db.replace(ASSISTANTS, assistant)
+            return assistant
+
+        return await self._atomic(work)
 
     async def list_assistant_versions(
         self, assistant_id: str, metadata: dict[str, Any], limit: int, offset: int
@@ -160,15 +185,16 @@ class SqliteStorage:
         )
 
     async def delete_assistant(self, assistant_id: str) -> bool:
-        async with self._tx() as db:
-            await db.run("DELETE FROM assistant_versions WHERE assistant_id = ?", [assistant_id])
-            return await db.delete(ASSISTANTS, assistant_id)
+        def work(db: SyncSession) -> bool:
+            db.run("DELETE FROM assistant_versions WHERE assistant_id = ?", [assistant_id])
+            return db.delete(ASSISTANTS, assistant_id)
+
+        return await self._atomic(work)
 
     # threads
     async def create_thread(self, thread: Thread) -> Thread | None:
-        async with self._tx() as db:
-            if not await db.insert(THREADS, thread, ignore=True):
-                return None
+        if not await self._atomic(lambda db: db.insert(THREADS, thread, ignore=True)):
+            return None
         return copy(thread)
 
     async def get_thread(self, thread_id: str) -> Thread | None:
@@ -189,9 +215,11 @@ class SqliteStorage:
         return cast(tuple[list[Thread], int], await self._search(THREADS, THREAD_SORT, where, page))
 
     async def delete_thread(self, thread_id: str) -> bool:
-        async with self._tx() as db:
-            await db.run("DELETE FROM runs WHERE thread_id = ?", [thread_id])
-            return await db.delete(THREADS, thread_id)
+        def work(db: SyncSession) -> bool:
+            db.run("DELETE FROM runs WHERE thread_id = ?", [thread_id])
+            return db.delete(THREADS, thread_id)
+
+        return await self._atomic(work)
 
     async def thread_ids_older_than(self, cutoff: str, limit: int) -> list[str]:
         async with self._tx(None) as db:
@@ -204,9 +232,8 @@ class SqliteStorage:
 
     # runs
     async def create_run(self, run: Run) -> Run:
-        async with self._tx() as db:
-            if not await db.insert(RUNS, run, ignore=True):
-                raise ValueError(f"run {run['run_id']} exists already")
+        if not await self._atomic(lambda db: db.insert(RUNS, run, ignore=True)):
+            raise ValueError(f"run {run['run_id']} exists already")
         return copy(run)
 
     async def get_run(self, thread_id: str, run_id: str) -> Run | None:
@@ -229,9 +256,8 @@ class SqliteStorage:
         return cast(Run | None, await self._update(RUNS, run_id, changes))
 
     async def delete_run(self, thread_id: str, run_id: str) -> bool:
-        async with self._tx() as db:
-            sql = "DELETE FROM runs WHERE run_id = ? AND thread_id = ?"
-            return await db.run(sql, [run_id, thread_id]) > 0
+        sql = "DELETE FROM runs WHERE run_id = ? AND thread_id = ?"
+        return await self._atomic(lambda db: db.run(sql, [run_id, thread_id]) > 0)
 
     async def claim_run(self, thread_id: str, now: str) -> Run | None:
         where = (
@@ -245,39 +271,56 @@ class SqliteStorage:
                 "running",
             )
         )
-        async with self._tx() as db:
-            due = await db.select(RUNS, where, "created_at, run_id", limit=1)
+
+        def work(db: SyncSession) -> Run | None:
+            due = db.select(RUNS, where, "created_at, run_id", limit=1)
             if not due:
                 return None
             run = cast(Run, {**due[0], "status": "running", "updated_at": now})
-            await db.replace(RUNS, run)
-        return run
+            db.replace(RUNS, run)
+            return run
+
+        return await self._atomic(work)
 
     async def runs_with_status(self, statuses: list[RunStatus]) -> list[Run]:
         where = Where().add("status IN (SELECT value FROM json_each(?))", _json_list(statuses))
         async with self._tx(None) as db:
             return cast(list[Run], await db.select(RUNS, where, "created_at, run_id"))
 
+    async def set_run_usage(self, run_id: str, total_tokens: int) -> None:
+        sql = "UPDATE runs SET total_tokens = ? WHERE run_id = ?"
+        await self._atomic(lambda db: db.run(sql, [total_tokens, run_id]))
+
+    async def get_run_usage(self, run_id: str) -> int | None:
+        async with self._tx(None) as db:
+            rows = await db.rows("SELECT total_tokens FROM runs WHERE run_id = ?", [run_id])
+        return rows[0][0] if rows else None
+
     # shared steps
     async def _search(
         self, table: Table, spec: SortSpec, where: Where, page: Page
     ) -> tuple[list[dict[str, Any]], int]:
         """One page plus the total, read in one snapshot so they agree."""
-        async with self._tx("BEGIN") as db:
-            ((total,),) = await db.rows(f"SELECT count(*) FROM {table.name}{where}", where.params)
-            rows = await db.select(table, where, _order(spec, page), page.limit, page.offset)
-        return rows, total
+
+        def work(db: SyncSession) -> tuple[list[dict[str, Any]], int]:
+            ((total,),) = db.rows(f"SELECT count(*) FROM {table.name}{where}", where.params)
+            return db.select(table, where, _order(spec, page), page.limit, page.offset), total
+
+        return await self._atomic(work, "BEGIN")
 
     async def _update(
         self, table: Table, key: str, changes: dict[str, Any]
     ) -> dict[str, Any] | None:
-        async with self._tx() as db:
-            current = await db.get(table, key)
+        def work(db: SyncSession) -> dict[str, Any] | None:
+            current = db.get(table, key)
             if current is None:
                 return None
             updated = apply_changes(current, changes, table.key)
-            await db.replace(table, updated)
-        return copy(updated)
+            db.replace(table, updated)
+            return updated
+
+        updated = await self._atomic(work)
+        return None if updated is None else copy(updated)
 
 
 def _order(spec: SortSpec, page: Page) -> str:

@@ -8,12 +8,12 @@ a name here rather than edits scattered through queries.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import aiosqlite
 import anyio
@@ -81,6 +81,8 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "CREATE INDEX runs_thread_status ON runs (thread_id, status, created_at)",
         "CREATE INDEX runs_status ON runs (status, created_at)",
     ),
+    # Token usage lives outside the run record (not in `Run`), so it never reaches the wire.
+    ("ALTER TABLE runs ADD COLUMN total_tokens INTEGER",),
 )
 
 
@@ -200,8 +202,30 @@ class Where:
         return True
 
 
+def select_sql(
+    table: Table, where: Where, order: str | None, limit: int | None, offset: int
+) -> tuple[str, list[Any]]:
+    """A page of matching records; no `limit` means all, negative bounds count as zero."""
+    order_by = f" ORDER BY {order}" if order else ""
+    sql = f"SELECT {table.column_list} FROM {table.name}{where}{order_by} LIMIT ? OFFSET ?"
+    return sql, [*where.params, -1 if limit is None else max(limit, 0), max(offset, 0)]
+
+
+@lru_cache(maxsize=64)
+def insert_sql(table: Table, ignore: bool) -> str:
+    conflict = " ON CONFLICT DO NOTHING" if ignore else ""
+    marks = ", ".join("?" * len(table.columns))
+    return f"INSERT INTO {table.name} ({table.column_list}) VALUES ({marks}){conflict}"
+
+
+@lru_cache(maxsize=64)
+def replace_sql(table: Table) -> str:
+    assignments = ", ".join(f'"{column}" = ?' for column in table.columns)
+    return f'UPDATE {table.name} SET {assignments} WHERE "{table.key}" = ?'
+
+
 class Session:
-    """The connection as `SqliteStorage` sees it while holding its lock."""
+    """The connection as a storage sees it while holding its lock: one hop per statement."""
 
     def __init__(self, db: aiosqlite.Connection) -> None:
         self.db = db
@@ -225,10 +249,7 @@ class Session:
         offset: int = 0,
     ) -> list[dict[str, Any]]:
         """Matching records; no `limit` means all, negative bounds count as zero."""
-        order_by = f" ORDER BY {order}" if order else ""
-        sql = f"SELECT {table.column_list} FROM {table.name}{where}{order_by} LIMIT ? OFFSET ?"
-        bounds = [-1 if limit is None else max(limit, 0), max(offset, 0)]
-        rows = await self.rows(sql, [*where.params, *bounds])
+        rows = await self.rows(*select_sql(table, where, order, limit, offset))
         return [table.to_record(row) for row in rows]
 
     async def get(self, table: Table, key: Any) -> dict[str, Any] | None:
@@ -237,16 +258,73 @@ class Session:
 
     async def insert(self, table: Table, record: Any, ignore: bool = False) -> bool:
         """Insert a row; with `ignore`, an existing key is left alone and False returned."""
-        conflict = " ON CONFLICT DO NOTHING" if ignore else ""
-        marks = ", ".join("?" * len(table.columns))
-        sql = f"INSERT INTO {table.name} ({table.column_list}) VALUES ({marks}){conflict}"
-        return await self.run(sql, table.to_row(record)) > 0
+        return await self.run(insert_sql(table, ignore), table.to_row(record)) > 0
 
     async def replace(self, table: Table, record: Any) -> None:
         """Overwrite every column of an existing row (UPDATE, so foreign keys stay intact)."""
-        assignments = ", ".join(f'"{column}" = ?' for column in table.columns)
-        sql = f'UPDATE {table.name} SET {assignments} WHERE "{table.key}" = ?'
-        await self.run(sql, [*table.to_row(record), record[table.key]])
+        await self.run(replace_sql(table), [*table.to_row(record), record[table.key]])
 
     async def delete(self, table: Table, key: Any) -> bool:
         return await self.run(f'DELETE FROM {table.name} WHERE "{table.key}" = ?', [key]) > 0
+
+
+class SyncSession:
+    """The same vocabulary, synchronous, for a whole transaction run on the connection's own
+    thread: one hop to that thread per transaction instead of one per statement."""
+
+    __slots__ = ("conn",)
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def rows(self, sql: str, params: list[Any]) -> list[Any]:
+        return self.conn.execute(sql, params).fetchall()
+
+    def run(self, sql: str, params: list[Any]) -> int:
+        """Execute a write and return how many rows it touched."""
+        cursor = self.conn.execute(sql, params)
+        count = cursor.rowcount
+        cursor.close()
+        return count
+
+    def select(
+        self,
+        table: Table,
+        where: Where,
+        order: str | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> list[dict[str, Any]]:
+        rows = self.rows(*select_sql(table, where, order, limit, offset))
+        return [table.to_record(row) for row in rows]
+
+    def get(self, table: Table, key: Any) -> dict[str, Any] | None:
+        rows = self.select(table, Where().equals(table.key, key), limit=1)
+        return rows[0] if rows else None
+
+    def insert(self, table: Table, record: Any, ignore: bool = False) -> bool:
+        """Insert a row; with `ignore`, an existing key is left alone and False returned."""
+        return self.run(insert_sql(table, ignore), table.to_row(record)) > 0
+
+    def replace(self, table: Table, record: Any) -> None:
+        """Overwrite every column of an existing row (UPDATE, so foreign keys stay intact)."""
+        self.run(replace_sql(table), [*table.to_row(record), record[table.key]])
+
+    def delete(self, table: Table, key: Any) -> bool:
+        return self.run(f'DELETE FROM {table.name} WHERE "{table.key}" = ?', [key]) > 0
+
+
+T = TypeVar("T")
+
+
+def in_transaction(conn: sqlite3.Connection, begin: str, work: Callable[[SyncSession], T]) -> T:
+    """`work` between `begin` and COMMIT, rolled back on any exception (on the db thread)."""
+    conn.execute(begin)
+    try:
+        result = work(SyncSession(conn))
+        conn.execute("COMMIT")
+    except BaseException:
+        with suppress(sqlite3.OperationalError):
+            conn.execute("ROLLBACK")  # fails harmlessly when COMMIT did not
+        raise
+    return result

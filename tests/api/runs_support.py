@@ -26,8 +26,12 @@ async def run_ids_in_history(client: LangGraphClient, thread_id: str) -> set[str
 
 
 async def until_working(client: LangGraphClient, thread_id: str, run_id: str) -> None:
-    """Until the slow graph's run is inside its `work` node (its first checkpoint is saved)."""
+    """Until the slow graph's run is inside its `work` node (its own first checkpoint is
+    saved: an earlier cancelled run may have left the thread at `work` too)."""
     await until_status(client, thread_id, run_id, "running")
     with anyio.fail_after(10):
-        while (await client.threads.get_state(thread_id))["next"] != ["work"]:
+        while True:
+            state = await client.threads.get_state(thread_id)
+            if state["next"] == ["work"] and (state["metadata"] or {}).get("run_id") == run_id:
+                return
             await anyio.sleep(STEP)

@@ -66,3 +66,31 @@ async def test_errors_are_json(http: httpx.AsyncClient) -> None:
     crashed = await http.get("/crash")
     assert crashed.status_code == 500
     assert crashed.json() == {"detail": "Internal Server Error"}
+
+
+def test_the_index_tries_exactly_the_routes_that_could_match() -> None:
+    routes = [
+        Route("GET", "/ok", echo),
+        Route("GET", "/items/{item_id:uuid}", echo),
+        Route("GET", "/items/search", echo),
+        Route("POST", "/items/{item_id}/tags", echo),
+        Route("GET", "/{kind}/{item_id}/tags", echo),
+        Route("GET", "/files/{rest:path}", echo),
+        Route("GET", "/{anything:path}", echo),
+    ]
+    router = Router(routes, max_body=10)
+    paths = [
+        "/", "/ok", "/ok/", "/items", "/items/", "/items/search", "/items/x/tags",
+        "/other/x/tags", "/files/a", "/files/a/b/c/d/e/f", "/nope", "/a/b/c/d/e/f/g/h",
+    ]  # fmt: skip
+    for path in paths:
+        linear = [route for route in routes if route.matches(path) is not None]
+        indexed = [route for route in router.candidates(path) if route.matches(path) is not None]
+        assert indexed == linear, path
+
+
+async def test_route_order_wins_and_405_lists_every_method(http: httpx.AsyncClient) -> None:
+    assert (await http.put("/items/0b9f7a44-0bde-4b5e-8d3f-6f1e0c6b1f52")).headers["allow"] == (
+        "GET, DELETE"
+    )
+    assert (await http.get("/named/x/y")).status_code == 404

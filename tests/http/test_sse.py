@@ -153,3 +153,85 @@ async def test_a_failed_write_counts_as_a_disconnect() -> None:
             {"type": "http"}, peer.receive, broken
         )
     assert called == [True]
+
+
+async def test_events_ready_together_go_out_as_one_chunk() -> None:
+    async def events() -> AsyncIterator[Item]:
+        for n in range(3):
+            yield StreamEvent("custom", n)
+
+    peer = Recorder()
+    await serve(EventStreamResponse(events()), peer)
+    assert [m["body"] for m in peer.messages[1:]] == [
+        b"event: custom\r\ndata: 0\r\n\r\nevent: custom\r\ndata: 1\r\n\r\n"
+        b"event: custom\r\ndata: 2\r\n\r\n",
+        b"",
+    ]
+
+
+async def test_what_is_ready_is_written_before_the_source_waits() -> None:
+    more = anyio.Event()
+
+    async def events() -> AsyncIterator[Item]:
+        yield StreamEvent("custom", 1)
+        yield StreamEvent("custom", 2)
+        await more.wait()  # set only once the first two are written
+        yield StreamEvent("custom", 3)
+
+    peer = Recorder()
+
+    async def send(message: dict[str, Any]) -> None:
+        await peer.send(message)
+        if b"data: 2" in message.get("body", b""):
+            more.set()
+
+    with anyio.fail_after(5):
+        await EventStreamResponse(events())({"type": "http"}, peer.receive, send)
+    assert [m["body"] for m in peer.messages[1:]] == [
+        b"event: custom\r\ndata: 1\r\n\r\nevent: custom\r\ndata: 2\r\n\r\n",
+        b"event: custom\r\ndata: 3\r\n\r\n",
+        b"",
+    ]
+
+
+async def test_events_before_a_failure_are_written_together() -> None:
+    async def events() -> AsyncIterator[Item]:
+        yield StreamEvent("custom", 1)
+        yield StreamEvent("custom", 2)
+        raise ValueError("boom")
+
+    peer = Recorder()
+    with pytest.raises(ValueError, match="boom"):
+        await serve(EventStreamResponse(events()), peer)
+    assert peer.body == b"event: custom\r\ndata: 1\r\n\r\nevent: custom\r\ndata: 2\r\n\r\n"
+    assert peer.messages[-1]["more_body"] is False
+
+
+async def test_disconnect_during_a_write_unwinds_the_waiting_source() -> None:
+    """The source was stepped (and is waiting) when the write hangs and the client goes."""
+    closed = anyio.Event()
+    called: list[bool] = []
+
+    async def events() -> AsyncIterator[Item]:
+        try:
+            yield StreamEvent("values", {})
+            await anyio.sleep_forever()
+        finally:
+            closed.set()
+
+    async def on_disconnect() -> None:
+        called.append(True)
+
+    peer = Recorder()
+
+    async def stuck(message: dict[str, Any]) -> None:
+        await peer.send(message)
+        if message["type"] == "http.response.body":
+            peer.gone.set()
+            await anyio.sleep_forever()  # a client that stopped reading
+
+    with anyio.fail_after(5):
+        await EventStreamResponse(events(), on_disconnect=on_disconnect)(
+            {"type": "http"}, peer.receive, stuck
+        )
+    assert closed.is_set() and called == [True]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import anyio
 import pytest
 
 from skeino.runs.broker import Broker, Envelope, Subscription
@@ -127,3 +128,39 @@ async def test_unknown_run_gives_a_closed_subscription() -> None:
     broker = Broker(buffer_limit=10)
     assert await drain(broker.subscribe("nope")) == []
     broker.publish("nope", ev(0))  # publishing to nobody is a no-op
+
+
+async def test_drain_hands_over_everything_queued_at_once() -> None:
+    broker = Broker(buffer_limit=100)
+    broker.open("r", None, keep_log=False)
+    sub = broker.subscribe("r")
+    for n in range(3):
+        broker.publish("r", ev(n))
+    assert numbers(await sub.drain()) == [0, 1, 2]
+    broker.publish("r", ev(3))
+    assert numbers([await sub.__anext__()]) == [3]  # iterating one by one still works
+    broker.publish("r", ev(4))
+    broker.end("r")
+    assert numbers(await sub.drain()) == [4]
+    assert await sub.drain() == []  # ended and empty
+
+
+async def test_batches_wait_for_the_next_event_and_end_with_the_stream() -> None:
+    broker = Broker(buffer_limit=100)
+    broker.open("r", None, keep_log=False)
+    sub = broker.subscribe("r")
+    got: list[list[int]] = []
+
+    async def read() -> None:
+        async for batch in sub.batches():
+            got.append(numbers(batch))
+
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(read)
+        await anyio.wait_all_tasks_blocked()
+        broker.publish("r", ev(0))
+        broker.publish("r", ev(1))
+        await anyio.wait_all_tasks_blocked()
+        broker.publish("r", ev(2))
+        broker.end("r")
+    assert got == [[0, 1], [2]]

@@ -11,7 +11,7 @@ import pytest
 from skeino.storage import AssistantQuery, Page, ThreadQuery, open_storage, register_storage
 from skeino.storage.memory import MemoryStorage
 from skeino.storage.sqlite import SqliteStorage
-from skeino.storage.sqlite_db import MIGRATIONS
+from skeino.storage.sqlite_db import MIGRATIONS, THREADS, SyncSession
 from skeino.storage.uri import scheme_of, sqlite_path
 from tests.storage.records import assistant, run, thread, ts
 
@@ -111,5 +111,24 @@ async def test_cancelled_writes_leave_the_connection_usable(tmp_path: Path) -> N
             assert [v["version"] for v in versions] == [1]
         assert await store.create_thread(thread("after")) is not None
         assert total == len(found)
+    finally:
+        await store.close()
+
+
+async def test_a_failing_transaction_leaves_nothing_behind(tmp_path: Path) -> None:
+    """A transaction runs in one hop to the database thread, yet still all or nothing."""
+    store = SqliteStorage(str(tmp_path / "skeino.db"))
+    await store.open()
+    try:
+
+        def half_done(db: SyncSession) -> None:
+            db.insert(THREADS, thread("t1"))
+            raise ValueError("midway")
+
+        with pytest.raises(ValueError, match="midway"):
+            await store._atomic(half_done)
+        assert await store.get_thread("t1") is None
+        assert await store.create_thread(thread("t1")) is not None  # not left in a transaction
+        assert await store.create_thread(thread("t1")) is None
     finally:
         await store.close()
