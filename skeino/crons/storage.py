@@ -21,13 +21,11 @@ import anyio
 from skeino.storage.base import Page
 from skeino.storage.filters import contains, copy, paginate
 from skeino.storage.sqlite_db import (
-    PRAGMAS,
     Session,
     Table,
     Where,
-    contains_json,
+    connect,
     dumps,
-    ensure_parent,
     transaction,
 )
 from skeino.storage.uri import scheme_of, sqlite_path
@@ -223,19 +221,11 @@ class SqliteCronStore:
         self._lock = anyio.Lock()
 
     async def open(self) -> None:
-        ensure_parent(self.path)
-        db = await aiosqlite.connect(self.path, isolation_level=None)
-        try:
-            for pragma in PRAGMAS:
-                await db.execute_fetchall(pragma)
-            await db.create_function("skeino_contains", 2, contains_json, deterministic=True)
-            async with transaction(db, "BEGIN IMMEDIATE"):
-                for statement in SCHEMA:
-                    await db.execute_fetchall(statement)
-        except BaseException:
-            await db.close()
-            raise
-        self._db = db
+        async def setup(db: aiosqlite.Connection) -> None:
+            for statement in SCHEMA:
+                await db.execute_fetchall(statement)
+
+        self._db = await connect(self.path, setup)
 
     async def close(self) -> None:
         async with self._lock:

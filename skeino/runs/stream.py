@@ -27,21 +27,11 @@ from langchain_core.runnables import RunnableConfig
 from langgraph.pregel import Pregel
 from langgraph.types import Command
 
+from skeino.models.runs import StreamMode
 from skeino.runs.events import StreamEvent
 from skeino.runs.folding import ValuesFolder
 from skeino.runs.usage import UsageMeter
 
-StreamMode = Literal[
-    "values",
-    "updates",
-    "messages",
-    "messages-tuple",
-    "custom",
-    "debug",
-    "events",
-    "tasks",
-    "checkpoints",
-]
 STREAM_MODES: frozenset[str] = frozenset(StreamMode.__args__)  # type: ignore[attr-defined]
 Durability = Literal["sync", "async", "exit"]
 

@@ -40,7 +40,6 @@ from skeino.storage.filters import (
 )
 from skeino.storage.sqlite_db import (
     ASSISTANTS,
-    PRAGMAS,
     RUNS,
     THREADS,
     VERSIONS,
@@ -48,9 +47,8 @@ from skeino.storage.sqlite_db import (
     SyncSession,
     Table,
     Where,
-    contains_json,
+    connect,
     dumps,
-    ensure_parent,
     in_transaction,
     migrate,
     transaction,
@@ -70,19 +68,11 @@ class SqliteStorage:
         self._lock = asyncio.Lock()
 
     async def open(self) -> None:
-        ensure_parent(self.path)
-        db = await aiosqlite.connect(self.path, isolation_level=None)
-        try:
-            for pragma in PRAGMAS:
-                await db.execute_fetchall(pragma)
-            await db.create_function("skeino_contains", 2, contains_json, deterministic=True)
+        async def setup(db: aiosqlite.Connection) -> None:
             await db.create_function("skeino_name_match", 2, name_matches, deterministic=True)
-            async with transaction(db, "BEGIN IMMEDIATE"):
-                await migrate(db)
-        except BaseException:
-            await db.close()
-            raise
-        self._db, self._lock = db, asyncio.Lock()
+            await migrate(db)
+
+        self._db, self._lock = await connect(self.path, setup), asyncio.Lock()
 
     async def close(self) -> None:
         async with self._lock:

@@ -8,7 +8,7 @@ a name here rather than edits scattered through queries.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -110,6 +110,25 @@ def _parsed(text: str) -> Any:
 def contains_json(document: str | None, filter: str) -> bool:
     """`filters.contains` as the SQL function skeino_contains(column, filter_json)."""
     return document is not None and contains(orjson.loads(document), _parsed(filter))
+
+
+async def connect(
+    path: str, setup: Callable[[aiosqlite.Connection], Awaitable[None]]
+) -> aiosqlite.Connection:
+    """Open the server's database file with skeino's pragmas and SQL functions and run
+    `setup` (schema, migrations) in one immediate transaction; nothing stays open on failure."""
+    ensure_parent(path)
+    db = await aiosqlite.connect(path, isolation_level=None)
+    try:
+        for pragma in PRAGMAS:
+            await db.execute_fetchall(pragma)
+        await db.create_function("skeino_contains", 2, contains_json, deterministic=True)
+        async with transaction(db, "BEGIN IMMEDIATE"):
+            await setup(db)
+    except BaseException:
+        await db.close()
+        raise
+    return db
 
 
 @dataclass(frozen=True)
