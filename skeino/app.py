@@ -160,16 +160,13 @@ class SkeinoApp:
     def _ours(self, scope: Scope) -> bool:
         """Our routes win; any other path goes to the user's `http.app`."""
         assert self.router is not None
-        return any(route.matches(scope["path"]) is not None for route in self.router)
+        return self.router.first_match(scope["path"]) is not None
 
     def _path_params(self, path: str) -> dict[str, str]:
         """The parameters of the first of our routes matching `path` (authenticate's
         `path_params`)."""
-        for route in self.router or ():
-            found = route.matches(path)
-            if found is not None:
-                return found
-        return {}
+        found = self.router.first_match(path) if self.router is not None else None
+        return found[1] if found is not None else {}
 
 
 def build_routes(services: Services) -> list[Route]:

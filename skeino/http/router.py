@@ -110,6 +110,14 @@ class Router:
             return found
         return self._fallback.get(count, self._variable)
 
+    def first_match(self, path: str) -> tuple[Route, dict[str, str]] | None:
+        """The first route whose template fits `path`, whatever its method, and its params."""
+        for route in self.candidates(path):
+            raw = route.matches(path)
+            if raw is not None:
+                return route, raw
+        return None
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive, self.max_body)
         try:
