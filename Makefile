@@ -18,6 +18,7 @@ serve: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/python -W error -c "import skeino, conformance"
 	$(BIN)/python -m pytest -q
 

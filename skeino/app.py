@@ -18,13 +18,13 @@ from starlette.middleware.cors import CORSMiddleware
 from skeino.api import assistants, crons, runs, system, threads
 from skeino.api import store as store_api
 from skeino.auth.gate import Gate, honour_refusals
+from skeino.backend import StoreOptions, open_backend
+from skeino.clock import Clock, SystemClock
 from skeino.graphs import GraphRegistry, GraphSource
 from skeino.http.responses import error
 from skeino.http.router import Route, Router
 from skeino.services.container import Services
 from skeino.settings import SkeinoSettings
-from skeino.storage import open_checkpointer, open_storage
-from skeino.storage.store import open_store
 from skeino.types import ASGIApp, Receive, Scope, Send
 
 logger = logging.getLogger("skeino")
@@ -40,8 +40,10 @@ class SkeinoApp:
         custom_app: ASGIApp | None = None,
         auth: Auth | None = None,
         custom_route_auth: bool = False,
+        clock: Clock | None = None,
     ) -> None:
         self.settings = settings
+        self.clock = clock or SystemClock()
         self.sources = dict(graphs)
         self.custom_app = custom_app
         self.gate = Gate(auth, self._path_params, custom_route_auth) if auth else None
@@ -65,24 +67,16 @@ class SkeinoApp:
     async def _startup(self) -> None:
         stack = AsyncExitStack()
         try:
-            storage = open_storage(self.settings.database_uri)
-            await storage.open()
-            stack.push_async_callback(storage.close)
-            checkpointer = await stack.enter_async_context(
-                open_checkpointer(self.settings.database_uri)
+            options = StoreOptions(self.settings.store_index, self.settings.store_ttl)
+            backend = await stack.enter_async_context(
+                open_backend(self.settings.database_uri, options)
             )
-            store = await stack.enter_async_context(
-                open_store(
-                    self.settings.database_uri,
-                    index=self.settings.store_index,
-                    ttl=self.settings.store_ttl,
-                )
+            graph_registry = GraphRegistry(
+                self.sources, checkpointer=backend.checkpointer, store=backend.store
             )
-            graph_registry = GraphRegistry(self.sources, checkpointer=checkpointer, store=store)
-            services = Services.build(self.settings, storage, checkpointer, graph_registry, store)
+            services = Services.build(self.settings, backend, graph_registry, self.clock)
             await services.assistants.create_system_assistants()
-            await stack.enter_async_context(services.runs.running())
-            await stack.enter_async_context(services.crons.running())
+            await stack.enter_async_context(services.running())
         except BaseException:
             await stack.aclose()
             raise
@@ -187,9 +181,12 @@ def create_app(
     custom_app: Any = None,
     auth: Auth | None = None,
     custom_route_auth: bool = False,
+    clock: Clock | None = None,
 ) -> SkeinoApp:
     """The ASGI app serving `graphs` (id → compiled graph, builder or factory).
 
     `auth` is a `langgraph_sdk.Auth` (langgraph.json's `auth.path`); `custom_route_auth`
-    extends it to `custom_app`'s routes (`http.enable_custom_route_auth`)."""
-    return SkeinoApp(graphs, settings or SkeinoSettings(), custom_app, auth, custom_route_auth)
+    extends it to `custom_app`'s routes (`http.enable_custom_route_auth`); `clock` is a seam
+    for tests of leases and schedules."""
+    settings = settings or SkeinoSettings()
+    return SkeinoApp(graphs, settings, custom_app, auth, custom_route_auth, clock)

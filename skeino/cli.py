@@ -1,4 +1,8 @@
-"""`skeino serve`: the app from a `langgraph.json`, on hypercorn, until SIGINT or SIGTERM."""
+"""`skeino serve`: the app from a `langgraph.json`, on hypercorn, until SIGINT or SIGTERM.
+
+With `--workers N` (N > 1) this process only supervises: it opens the port once and runs N
+copies of itself on that socket (`--fd`, see `skeino.workers`), all on one database.
+"""
 
 from __future__ import annotations
 
@@ -14,8 +18,10 @@ from dataclasses import replace
 from hypercorn.asyncio import serve
 from hypercorn.config import Config
 
-from skeino.manifest import ManifestError, from_langgraph_json
-from skeino.settings import SkeinoSettings
+from skeino.manifest import ManifestError, from_langgraph_json, read_manifest
+from skeino.settings import DEFAULT_DATABASE, SkeinoSettings
+from skeino.storage.uri import scheme_of
+from skeino.workers import Supervisor
 
 logger = logging.getLogger("skeino")
 
@@ -32,17 +38,86 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help="database URI (default: $SKEINO_DATABASE or sqlite:///.skeino/skeino.db)",
     )
+    run.add_argument(
+        "--workers",
+        type=_positive_int,
+        default=os.environ.get("SKEINO_WORKERS") or "1",
+        help="server processes sharing the port and database (default: $SKEINO_WORKERS or 1)",
+    )
+    # set by the supervisor for its children: the shared socket, and whose death stops them
+    run.add_argument("--fd", type=int, default=None, help=argparse.SUPPRESS)
+    run.add_argument("--supervisor", type=int, default=None, help=argparse.SUPPRESS)
     return parser
 
 
-def _check_port_free(host: str, port: int) -> None:
+def _positive_int(value: str) -> int:
+    """Also checks `$SKEINO_WORKERS`: argparse passes a string default through `type`."""
+    if not value.strip().isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number, at least 1, got {value!r}")
+    return int(value)
+
+
+def _bind(host: str, port: int) -> socket.socket:
     """Fail loudly on a busy port rather than moving elsewhere as `langgraph dev` does."""
-    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            probe.bind((host, port))
-        except OSError as exc:
-            raise SystemExit(f"skeino: cannot listen on {host}:{port}: {exc.strerror}") from None
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise SystemExit(f"skeino: cannot listen on {host}:{port}: {exc.strerror}") from None
+    return sock
+
+
+def _check_port_free(host: str, port: int) -> None:
+    _bind(host, port).close()
+
+
+def _database(args: argparse.Namespace) -> str:
+    return args.database or os.environ.get("SKEINO_DATABASE") or DEFAULT_DATABASE
+
+
+def _child_command(args: argparse.Namespace, port: int, fd: int) -> list[str]:
+    """This same `serve`, spelled out so a child needs nothing from the parent's environment."""
+    return [
+        *(sys.executable, "-m", "skeino", "serve", args.config),
+        *("--host", args.host, "--port", str(port), "--database", _database(args)),
+        *("--workers", "1", "--fd", str(fd), "--supervisor", str(os.getpid())),
+    ]
+
+
+def _supervise(args: argparse.Namespace) -> int:
+    """Open the port once, here, and keep `args.workers` children serving it."""
+    try:
+        read_manifest(args.config)  # a missing or broken file fails once, not once per child
+    except ManifestError as exc:
+        print(f"skeino: {exc}", file=sys.stderr)
+        return 1
+    with _bind(args.host, args.port) as sock:
+        sock.listen(2048)
+        sock.set_inheritable(True)
+        port = sock.getsockname()[1]
+        logger.info(
+            "skeino serving %s on http://%s:%d with %d worker processes",
+            *(args.config, args.host, port, args.workers),
+        )
+        return Supervisor(
+            _child_command(args, port, sock.fileno()), sock.fileno(), args.workers
+        ).run()
+
+
+async def _exit_with_parent(stop: asyncio.Event, supervisor: int | None) -> None:
+    """A worker that outlived its supervisor would hold the port with nobody to stop it.
+
+    The supervisor's pid comes from the command line: one read here could already be the
+    pid of init if the supervisor died while this worker was starting.
+    """
+    if supervisor is None:  # `--fd` given by hand: nobody to outlive
+        return
+    while os.getppid() == supervisor:
+        await asyncio.sleep(1.0)
+    logger.warning("worker process %d lost its supervisor; stopping", os.getpid())
+    stop.set()
 
 
 async def _serve(args: argparse.Namespace) -> None:
@@ -52,24 +127,39 @@ async def _serve(args: argparse.Namespace) -> None:
         settings = replace(settings, database_uri=args.database)
     app = from_langgraph_json(args.config, settings=settings)
     config = Config()
-    config.bind = [f"{args.host}:{args.port}"]
+    config.bind = [f"{args.host}:{args.port}" if args.fd is None else f"fd://{args.fd}"]
     config.accesslog = None
     config.graceful_timeout = 10.0
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
+    worker = args.fd is not None
+    for sig in (signal.SIGTERM,) if worker else (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    logger.info("skeino serving %s on http://%s:%d", args.config, args.host, args.port)
+    if worker:
+        watch = asyncio.create_task(_exit_with_parent(stop, args.supervisor))
+        logger.info("worker process %d serving %s", os.getpid(), args.config)
+    else:
+        logger.info("skeino serving %s on http://%s:%d", args.config, args.host, args.port)
     await serve(app, config, shutdown_trigger=stop.wait)  # type: ignore[arg-type]
-    logger.info("skeino stopped")
+    if worker:
+        watch.cancel()
+    logger.info("%s stopped", f"worker process {os.getpid()}" if worker else "skeino")
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.workers > 1 and scheme_of(_database(args)) == "memory":
+        parser.error("--workers > 1 needs a database the processes share, not memory://")
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    _check_port_free(args.host, args.port)
+    if args.fd is None and args.workers > 1:
+        return _supervise(args)
+    if args.fd is None:
+        _check_port_free(args.host, args.port)
+    else:  # a worker: the terminal's Ctrl-C reaches the whole group; the parent forwards it
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         asyncio.run(_serve(args))
     except ManifestError as exc:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import AbstractAsyncContextManager, AbstractContextManager, asynccontextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.base import BaseCheckpointSaver
@@ -20,10 +20,13 @@ from langgraph.store.base import BaseStore
 
 from skeino.errors import NotFound
 
+if TYPE_CHECKING:
+    from typing_extensions import TypeIs
+
 GraphSource = Pregel | StateGraph | Callable[..., Any]
 
 
-def _is_factory(source: object) -> bool:
+def _is_factory(source: object) -> TypeIs[Callable[..., Any]]:
     return callable(source) and not isinstance(source, Pregel | StateGraph)
 
 

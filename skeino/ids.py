@@ -30,6 +30,11 @@ def now_iso() -> str:
     return datetime.now(UTC).isoformat()
 
 
+def iso_at(epoch_seconds: float) -> str:
+    """`now_iso` for an instant given in epoch seconds (a clock's reading)."""
+    return datetime.fromtimestamp(epoch_seconds, UTC).isoformat()
+
+
 def is_uuid(value: str) -> bool:
     try:
         uuid.UUID(value)

@@ -15,6 +15,7 @@ import orjson
 from langgraph_sdk import Auth
 
 from skeino.app import SkeinoApp, create_app
+from skeino.clock import Clock
 from skeino.settings import CorsSettings, SkeinoSettings
 from skeino.storage.store import index_config, ttl_config
 
@@ -136,9 +137,13 @@ def read_manifest(path: str | os.PathLike[str]) -> dict[str, Any]:
 
 
 def from_langgraph_json(
-    path: str | os.PathLike[str], *, settings: SkeinoSettings | None = None
+    path: str | os.PathLike[str],
+    *,
+    settings: SkeinoSettings | None = None,
+    clock: Clock | None = None,
 ) -> SkeinoApp:
-    """Build the app a `langgraph.json` describes; a graph that fails to import stops here."""
+    """Build the app a `langgraph.json` describes; a graph that fails to import stops here.
+    `clock` is the seam `create_app` offers tests."""
     data = read_manifest(path)
     base = Path(path).resolve().parent
     for dep in data.get("dependencies", []):
@@ -164,6 +169,7 @@ def from_langgraph_json(
         custom_app=custom,
         auth=_auth(data.get("auth"), base),
         custom_route_auth=bool(http.get("enable_custom_route_auth", False)),
+        clock=clock,
     )
 
 

@@ -10,6 +10,11 @@ from langgraph.store.base import IndexConfig, TTLConfig
 DEFAULT_DATABASE = "sqlite:///.skeino/skeino.db"
 
 
+def _env_float(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    return float(value) if value else default
+
+
 @dataclass(frozen=True)
 class CorsSettings:
     """CORS as `langgraph.json`'s `http.cors` spells it; handed to Starlette's middleware."""
@@ -52,6 +57,16 @@ class SkeinoSettings:
     """Expiry of store items (`store.ttl` in langgraph.json)."""
     api_url: str = ""
     """Where clients reach this server; graphs see it as `langgraph_api_url` metadata."""
+    lease_seconds: float = field(default_factory=lambda: _env_float("SKEINO_LEASE_SECONDS", 30.0))
+    """How long a worker holds a run without renewing; a run whose worker died waits this long."""
+    poll_seconds: float = field(default_factory=lambda: _env_float("SKEINO_POLL_SECONDS", 0.5))
+    """How often the queue looks for work, cancels and events from other processes."""
+    max_attempts: int = 3
+    """How many times a run is taken before a run whose workers keep dying is given up."""
+    worker_id: str | None = None
+    """This process's name in the queue (default: host, pid and a random suffix)."""
+    event_retention_seconds: float = 3600.0
+    """How long run events stay in the database's log for late joins and replays."""
 
     def __post_init__(self) -> None:
         if "://" not in self.database_uri:
@@ -66,3 +81,7 @@ class SkeinoSettings:
             raise ValueError("run_timeout_seconds must be positive when set")
         if self.max_stream_retries < 0:
             raise ValueError("max_stream_retries must be >= 0")
+        if self.lease_seconds <= 0 or self.poll_seconds <= 0:
+            raise ValueError("lease_seconds and poll_seconds must be positive")
+        if self.max_attempts < 1:
+            raise ValueError("max_attempts must be at least 1")

@@ -8,10 +8,13 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
+import pytest
 
+from skeino.cli import main
 from tests.conftest import MANIFEST
 
 
@@ -77,3 +80,106 @@ def test_busy_port_is_a_clear_error(tmp_path: Path) -> None:
         output = proc.communicate(timeout=30)[0]
     assert proc.returncode != 0
     assert f"cannot listen on 127.0.0.1:{port}" in output
+
+
+def test_workers_refuse_a_memory_database(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Each process would have its own memory: runs and threads would vanish between requests."""
+    with pytest.raises(SystemExit) as exited:
+        main(["serve", str(MANIFEST), "--workers", "2", "--database", "memory://"])
+    assert exited.value.code == 2
+    assert "not memory://" in capsys.readouterr().err
+    monkeypatch.setenv("SKEINO_WORKERS", "2")
+    monkeypatch.setenv("SKEINO_DATABASE", "memory://")
+    with pytest.raises(SystemExit) as exited:
+        main(["serve", str(MANIFEST)])
+    assert exited.value.code == 2
+    assert "not memory://" in capsys.readouterr().err
+
+
+def test_workers_must_be_positive(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["serve", str(MANIFEST), "--workers", "0"])
+    assert exited.value.code == 2
+    assert "at least 1, got '0'" in capsys.readouterr().err
+
+
+def _children(pid: int) -> set[int]:
+    """Live child processes of `pid`, read from /proc (field 4 of `stat` is the parent)."""
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            state, ppid = stat.read_text().rsplit(")", 1)[1].split()[:2]
+        except OSError:
+            continue
+        if int(ppid) == pid and state != "Z":
+            found.add(int(stat.parent.name))
+    return found
+
+
+def _wait_for(predicate: Callable[[], bool], seconds: float, what: str) -> None:
+    deadline = time.monotonic() + seconds
+    while not predicate():
+        assert time.monotonic() < deadline, f"{what} not within {seconds} s"
+        time.sleep(0.05)
+
+
+def _gone(pid: int) -> bool:
+    """Exited and reaped, or a zombie that only waits for its reaper (our test process)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
+    except FileNotFoundError:
+        return True
+
+
+needs_proc = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
+
+
+@needs_proc
+@pytest.mark.timeout(60)
+def test_workers_share_the_port_restart_and_stop(tmp_path: Path) -> None:
+    port = _free_port()
+    proc = _serve(port, tmp_path / "workers.db", "--workers", "2")
+    try:
+        _wait_ok(port, proc)
+        _wait_for(lambda: len(_children(proc.pid)) == 2, 10, "two worker processes")
+        url = f"http://127.0.0.1:{port}"
+        created = [httpx.post(f"{url}/threads", json={}, timeout=5) for _ in range(6)]
+        assert all(response.status_code == 200 for response in created)
+        found = httpx.post(f"{url}/threads/search", json={"limit": 100}, timeout=5).json()
+        assert {t["thread_id"] for t in found} >= {r.json()["thread_id"] for r in created}
+
+        first, second = sorted(_children(proc.pid))
+        os.kill(first, signal.SIGKILL)
+        assert httpx.get(f"{url}/ok", timeout=5).status_code == 200
+        _wait_for(
+            lambda: len(_children(proc.pid) - {first, second}) == 1, 15, "a replacement worker"
+        )
+        workers = _children(proc.pid)
+        assert second in workers and len(workers) == 2
+        assert httpx.get(f"{url}/ok", timeout=5).status_code == 200
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        output = proc.communicate(timeout=30)[0]
+    assert proc.returncode == 0, output
+    assert f"on http://127.0.0.1:{port} with 2 worker processes" in output
+    assert f"started worker process {first}" in output
+    assert f"worker process {first} exited with code -9; restarting" in output
+    assert all(_gone(pid) for pid in workers), output
+
+
+@needs_proc
+@pytest.mark.timeout(60)
+def test_workers_stop_when_the_supervisor_is_killed(tmp_path: Path) -> None:
+    port = _free_port()
+    proc = _serve(port, tmp_path / "orphans.db", "--workers", "2")
+    try:
+        _wait_ok(port, proc)
+        _wait_for(lambda: len(_children(proc.pid)) == 2, 10, "two worker processes")
+        workers = _children(proc.pid)
+        proc.kill()
+        _wait_for(lambda: all(_gone(pid) for pid in workers), 15, "orphaned workers to stop")
+    finally:
+        proc.kill()
+        proc.communicate(timeout=30)

@@ -20,7 +20,8 @@ from skeino.models.runs import (
     RunListQuery,
     ThreadStreamQuery,
 )
-from skeino.runs.broker import SLOW_CONSUMER, Subscription
+from skeino.runs.broker import SLOW_CONSUMER
+from skeino.runs.bus import Source
 from skeino.runs.config import Origin
 from skeino.services.container import Services
 from skeino.services.paging import select
@@ -39,9 +40,7 @@ def _run_path(run: Run, stateless: bool) -> str:
     return f"/threads/{run['thread_id']}/runs/{run['run_id']}"
 
 
-async def frames(
-    sub: Subscription, resumable: bool, modes: Sequence[str] = ()
-) -> AsyncIterator[bytes]:
+async def frames(sub: Source, resumable: bool, modes: Sequence[str] = ()) -> AsyncIterator[bytes]:
     """SSE frames of a subscription (only `modes`, when given); a reader cut off for lagging
     gets a last `error`."""
     modes = [mode for mode in modes if mode]  # the SDK sends `stream_mode=` for "all"
@@ -78,7 +77,7 @@ def origin(req: Request) -> Origin:
 
 
 def routes(svc: Services) -> list[Route]:
-    runs, heartbeat = svc.runs, svc.settings.heartbeat_seconds
+    runs, bus, heartbeat = svc.runs, svc.bus, svc.settings.heartbeat_seconds
 
     def thread_of(req: Request) -> str | None:
         return req.path_params.get("thread_id")
@@ -134,7 +133,7 @@ def routes(svc: Services) -> list[Route]:
 
     async def list_runs(req: Request) -> Response:
         query: RunListQuery = req.data
-        found = await runs.list(
+        found = await runs.list_runs(
             req.path_params["thread_id"], query.status, query.limit, query.offset, access(req)
         )
         return json_response(select([run_json(r) for r in found], query.select))
@@ -196,10 +195,10 @@ def routes(svc: Services) -> list[Route]:
         run = await found(req)
         if run is None:
             return EventStreamResponse(_missing_run(), heartbeat_interval=heartbeat)
-        sub = runs.broker.subscribe(run["run_id"], req.header("last-event-id"))
+        sub = bus.subscribe(run["run_id"], req.header("last-event-id"))
 
         async def disconnected() -> None:
-            runs.broker.unsubscribe(run["run_id"], sub)
+            bus.unsubscribe(run["run_id"], sub)
             if query.cancel_on_disconnect:
                 await runs.cancel(run["thread_id"], run["run_id"], "interrupt")
 
@@ -214,10 +213,10 @@ def routes(svc: Services) -> list[Route]:
         # `stream_mode` here is run_modes/lifecycle/state_update (all run events by default)
         thread_id = req.path_params["thread_id"]
         await svc.threads.get(thread_id, access(req))
-        sub = runs.broker.subscribe_thread(thread_id)
+        sub = bus.broker.subscribe_thread(thread_id)
 
         async def disconnected() -> None:
-            runs.broker.unsubscribe_thread(thread_id, sub)
+            bus.broker.unsubscribe_thread(thread_id, sub)
 
         return EventStreamResponse(
             frames(sub, True),

@@ -2,6 +2,6 @@
 fires them as ordinary runs (`scheduler`). The HTTP side is `skeino.api.crons`."""
 
 from skeino.crons.scheduler import CronScheduler
-from skeino.crons.storage import Cron, CronQuery, CronStore, open_cron_store
+from skeino.crons.storage import Cron, CronQuery, CronStore
 
-__all__ = ["Cron", "CronQuery", "CronScheduler", "CronStore", "open_cron_store"]
+__all__ = ["Cron", "CronQuery", "CronScheduler", "CronStore"]

@@ -1,36 +1,17 @@
 """Where crons live: a small `CronStore` protocol, in memory or in the SQLite file.
 
-SQLite keeps crons in their own `crons` table of the same database file, through a
-connection of their own (WAL, so it never blocks the main storage's readers); the table is
-created idempotently at open rather than by the storage migrations, which keeps crons a
-self-contained feature. Other URI schemes fall back to memory, with a warning, rather than
-refuse to start a server whose backend has no cron support yet.
+SQLite keeps crons in the `crons` table of the server's file (made by the numbered
+migrations), on skeino's one connection to it; `skeino.backend` opens the right store.
 """
 
 from __future__ import annotations
 
-import logging
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypedDict, cast
 
-import aiosqlite
-import anyio
-
 from skeino.storage.base import Page
 from skeino.storage.filters import contains, copy, paginate
-from skeino.storage.sqlite_db import (
-    Session,
-    Table,
-    Where,
-    connect,
-    dumps,
-    transaction,
-)
-from skeino.storage.uri import scheme_of, sqlite_path
-
-logger = logging.getLogger("skeino.crons")
+from skeino.storage.sqlite_db import Database, SyncSession, Table, Where, dumps
 
 
 class Cron(TypedDict):
@@ -80,10 +61,6 @@ class CronStore(Protocol):
     past its end time; only live crons are due or counted by `next_due`, so an exhausted
     cron can never keep the scheduler awake."""
 
-    async def open(self) -> None: ...
-
-    async def close(self) -> None: ...
-
     async def create(self, cron: Cron) -> None: ...
 
     async def get(self, cron_id: str) -> Cron | None: ...
@@ -105,16 +82,6 @@ class CronStore(Protocol):
     async def advance(self, cron_id: str, due: str, following: str | None) -> bool:
         """Move a cron's next run date from `due` to `following` (None: it rests). False
         when another process (or a PATCH) moved it first: each firing is claimed once."""
-
-
-def open_cron_store(database_uri: str) -> CronStore:
-    """The store for the app's database URI, not yet opened."""
-    scheme = scheme_of(database_uri)
-    if scheme == "sqlite":
-        return SqliteCronStore(sqlite_path(database_uri))
-    if scheme != "memory":
-        logger.warning("crons are kept in memory: no cron store for %s://", scheme)
-    return MemoryCronStore()
 
 
 def _live(cron: Cron) -> bool:
@@ -143,12 +110,6 @@ class MemoryCronStore:
 
     def __init__(self) -> None:
         self.crons: dict[str, Cron] = {}
-
-    async def open(self) -> None:
-        pass
-
-    async def close(self) -> None:
-        pass
 
     async def create(self, cron: Cron) -> None:
         self.crons[cron["cron_id"]] = copy(cron)
@@ -196,16 +157,6 @@ class MemoryCronStore:
 
 
 CRONS = Table("crons", tuple(Cron.__annotations__), frozenset({"payload", "metadata", "enabled"}))
-SCHEMA = (
-    """CREATE TABLE IF NOT EXISTS crons (
-        cron_id TEXT PRIMARY KEY, assistant_id TEXT NOT NULL, thread_id TEXT,
-        user_id TEXT NOT NULL, end_time TEXT, schedule TEXT NOT NULL, timezone TEXT,
-        payload TEXT NOT NULL, next_run_date TEXT, metadata TEXT NOT NULL,
-        on_run_completed TEXT, enabled TEXT NOT NULL,
-        created_at TEXT NOT NULL, updated_at TEXT NOT NULL)""",
-    "CREATE INDEX IF NOT EXISTS crons_next_run_date ON crons (next_run_date)",
-    "CREATE INDEX IF NOT EXISTS crons_thread_id ON crons (thread_id)",
-)
 LIVE = (
     "enabled = 'true' AND next_run_date IS NOT NULL"
     " AND (end_time IS NULL OR next_run_date <= end_time)"
@@ -213,59 +164,33 @@ LIVE = (
 
 
 class SqliteCronStore:
-    """Crons in the `crons` table of the server's SQLite file, on a connection of their own."""
+    """Crons in the `crons` table of the server's SQLite file."""
 
-    def __init__(self, path: str) -> None:
-        self.path = path
-        self._db: aiosqlite.Connection | None = None
-        self._lock = anyio.Lock()
-
-    async def open(self) -> None:
-        async def setup(db: aiosqlite.Connection) -> None:
-            for statement in SCHEMA:
-                await db.execute_fetchall(statement)
-
-        self._db = await connect(self.path, setup)
-
-    async def close(self) -> None:
-        async with self._lock:
-            db, self._db = self._db, None
-            if db is not None:
-                await db.close()
-
-    @asynccontextmanager
-    async def _tx(self, begin: str | None = "BEGIN IMMEDIATE") -> AsyncIterator[Session]:
-        async with self._lock:
-            if self._db is None:
-                raise RuntimeError("SqliteCronStore is not open")
-            if begin is None:
-                yield Session(self._db)
-                return
-            async with transaction(self._db, begin):
-                yield Session(self._db)
+    def __init__(self, db: Database) -> None:
+        self.db = db
 
     async def create(self, cron: Cron) -> None:
-        async with self._tx() as db:
-            await db.insert(CRONS, cron)
+        await self.db.atomic(lambda db: db.insert(CRONS, cron))
 
     async def get(self, cron_id: str) -> Cron | None:
-        async with self._tx(None) as db:
-            return cast(Cron | None, await db.get(CRONS, cron_id))
+        return cast(Cron | None, await self.db.read(lambda db: db.get(CRONS, cron_id)))
 
     async def update(self, cron_id: str, changes: dict[str, Any]) -> Cron | None:
-        async with self._tx() as db:
-            current = await db.get(CRONS, cron_id)
+        def work(db: SyncSession) -> dict[str, Any] | None:
+            current = db.get(CRONS, cron_id)
             if current is None:
                 return None
             updated = {**current, **changes}
             if "metadata" in changes:
                 updated["metadata"] = {**current["metadata"], **changes["metadata"]}
-            await db.replace(CRONS, updated)
-        return cast(Cron, copy(updated))
+            db.replace(CRONS, updated)
+            return updated
+
+        updated = await self.db.atomic(work)
+        return None if updated is None else cast(Cron, copy(updated))
 
     async def delete(self, cron_id: str) -> bool:
-        async with self._tx() as db:
-            return await db.delete(CRONS, cron_id)
+        return await self.db.atomic(lambda db: db.delete(CRONS, cron_id))
 
     async def search(self, query: CronQuery, page: Page) -> tuple[list[Cron], int]:
         column, descending = _order(page)
@@ -277,22 +202,24 @@ class SqliteCronStore:
         if query.enabled is not None:
             where.equals("enabled", dumps(query.enabled))
         order = f'"{column}" {direction}, cron_id {direction}'
-        async with self._tx("BEGIN") as db:
-            ((total,),) = await db.rows(f"SELECT count(*) FROM crons{where}", where.params)
-            rows = await db.select(CRONS, where, order, page.limit, page.offset)
-        return cast(list[Cron], rows), total
+
+        def work(db: SyncSession) -> tuple[list[Cron], int]:
+            ((total,),) = db.rows(f"SELECT count(*) FROM crons{where}", where.params)
+            rows = db.select(CRONS, where, order, page.limit, page.offset)
+            return cast(list[Cron], rows), total
+
+        return await self.db.atomic(work, "BEGIN")
 
     async def due(self, now: str) -> list[Cron]:
         where = Where().add(LIVE).add("next_run_date <= ?", now)
-        async with self._tx(None) as db:
-            return cast(list[Cron], await db.select(CRONS, where, "next_run_date, cron_id"))
+        rows = await self.db.read(lambda db: db.select(CRONS, where, "next_run_date, cron_id"))
+        return cast(list[Cron], rows)
 
     async def next_due(self) -> str | None:
-        async with self._tx(None) as db:
-            ((earliest,),) = await db.rows(f"SELECT min(next_run_date) FROM crons WHERE {LIVE}", [])
+        sql = f"SELECT min(next_run_date) FROM crons WHERE {LIVE}"
+        ((earliest,),) = await self.db.read(lambda db: db.rows(sql, []))
         return cast(str | None, earliest)
 
     async def advance(self, cron_id: str, due: str, following: str | None) -> bool:
         sql = "UPDATE crons SET next_run_date = ? WHERE cron_id = ? AND next_run_date = ?"
-        async with self._tx() as db:
-            return await db.run(sql, [following, cron_id, due]) > 0
+        return await self.db.atomic(lambda db: db.run(sql, [following, cron_id, due]) > 0)

@@ -282,7 +282,7 @@ def parse_query(model: type[T], query: dict[str, list[str]]) -> T:
     for field in spec.fields:
         if field.name in query:
             data[field.name] = _coerce(field.spec, query[field.name])
-    return spec.check(data, ("query",))  # type: ignore[no-any-return]
+    return spec.check(data, ("query",))
 
 
 def _coerce(spec: Spec, values: list[str]) -> Any:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from skeino.lifecycle import RunStatus
 from skeino.models.common import Json, check_page
 
 StreamMode = Literal[
@@ -19,7 +20,6 @@ StreamMode = Literal[
     "checkpoints",
 ]
 MultitaskStrategy = Literal["reject", "rollback", "interrupt", "enqueue"]
-RunStatus = Literal["pending", "running", "error", "success", "timeout", "interrupted"]
 Nodes = list[str] | Literal["*"]
 
 

@@ -7,17 +7,26 @@ replay what it missed. Runs created with `stream_resumable` keep their whole eve
 `retention` seconds after they end; others keep none. As upstream, a join replays only when
 it names a `Last-Event-ID`: without one it starts at "now" (and gets nothing once the run
 ended). Thread subscribers also get a `metadata` `run_done` event when each run ends.
+
+The broker is the in-process bus. Where the database is shared by several processes, a
+`sink` (the `EventRelay`) also receives every published envelope, to keep it in the
+database's event log for streams read from other processes.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
+import weakref
 from collections import deque
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
+from typing import Any
+
+import anyio
 
 from skeino.runs.events import EncodedEvent
+from skeino.storage.base import NO_OUTPUT
 
 SLOW_CONSUMER = EncodedEvent(
     "error",
@@ -132,15 +141,33 @@ class RunChannel:
         self.ended_at: float | None = None
 
 
+Sink = Callable[[str, str | None, Envelope], None]
+
+
+class Ending:
+    """Set when a run ends in this process, with its output: a run deleted as it ends (a
+    stateless one) leaves nothing in storage for its waiters to read."""
+
+    __slots__ = ("__weakref__", "event", "output")
+
+    def __init__(self) -> None:
+        self.event = anyio.Event()
+        self.output: Any = NO_OUTPUT
+
+
 class Broker:
     """Every live run's channel, and each thread's subscribers (thread-level streams)."""
 
-    def __init__(self, buffer_limit: int, retention: float = 300.0) -> None:
+    def __init__(
+        self, buffer_limit: int, retention: float = 300.0, sink: Sink | None = None
+    ) -> None:
         self.buffer_limit = buffer_limit
         self.retention = retention
+        self.sink = sink
         self.channels: dict[str, RunChannel] = {}
         self.thread_subscribers: dict[str, set[Subscription]] = {}
         self._last = (0, -1)
+        self._endings: weakref.WeakValueDictionary[str, Ending] = weakref.WeakValueDictionary()
 
     def open(self, run_id: str, thread_id: str | None, keep_log: bool) -> RunChannel:
         self._sweep()
@@ -166,6 +193,8 @@ class Broker:
         if channel is None:
             return
         item = Envelope(self.next_id(), event)
+        if self.sink is not None:
+            self.sink(run_id, channel.thread_id, item)
         if channel.keep_log:
             channel.log.append(item)
         if channel.subscribers:
@@ -175,8 +204,19 @@ class Broker:
             if watchers:
                 _fan_out(watchers, item)
 
-    def end(self, run_id: str) -> None:
+    def ending(self, run_id: str) -> Ending:
+        """Set when `end(run_id)` is called in this process (kept while referenced)."""
+        signal = self._endings.get(run_id)
+        if signal is None:
+            signal = self._endings[run_id] = Ending()
+        return signal
+
+    def end(self, run_id: str, output: Any = NO_OUTPUT) -> None:
         """The run finished: live readers end; the log stays for late resumable joins."""
+        signal = self._endings.pop(run_id, None)
+        if signal is not None:
+            signal.output = output
+            signal.event.set()
         channel = self.channels.get(run_id)
         if channel is None:
             return

@@ -1,9 +1,15 @@
-"""Execute one claimed run: stream its graph into the broker and record how it ended.
+"""Execute one claimed run: stream its graph onto the bus and record how it ended.
 
 Each run executes in its own task group whose cancel scope is the run's handle: `cancel`
 sets the reason (interrupt or rollback) and cancels that scope; a timeout is a deadline on
-it; a server shutdown cancels it from outside, and the run goes back to `pending` so the
-next start resumes it from its last checkpoint.
+it; a server shutdown cancels it from outside, and the run goes back to the queue, so a
+worker (here or in another process) resumes it from its last checkpoint. A run whose lease
+was lost (another worker took it over) is stopped without writing anything.
+
+How a run ended is recorded as one lifecycle transition, conditioned on this worker still
+holding the run: the run's status, output and config together with its thread's mirror of
+the last checkpoint. Its events are flushed to the bus's log before that, so readers in
+other processes that see it ended have all of them.
 
 Opt-in extras from the settings: `values` folding (see `folding`), retries after transient
 failures (see `retry`), and the run's token usage (see `usage`), recorded beside the run.
@@ -14,32 +20,38 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import Any, Literal
 
 import anyio
 from langchain_core.runnables import RunnableConfig
 from langgraph.pregel import Pregel
-from langgraph.types import StateSnapshot
 
 from skeino.graphs import GraphRegistry
 from skeino.ids import now_iso
-from skeino.runs.broker import Broker
+from skeino.lifecycle import (
+    EVENT_OF,
+    Event,
+    Outcome,
+    ThreadView,
+    thread_status_after,
+    transition,
+)
+from skeino.runs.bus import Bus
 from skeino.runs.config import graph_config, retry_config, stream_options
 from skeino.runs.events import StreamEvent
 from skeino.runs.retry import with_retries
 from skeino.runs.rollback import forget_run_checkpoints
-from skeino.runs.status import RUN_STATUS_AFTER, Outcome, check_transition
 from skeino.runs.stream import StreamOptions, astream_run, error_event
 from skeino.runs.usage import UsageMeter
 from skeino.services.snapshots import plain
-from skeino.services.state import StateService, thread_config
-from skeino.storage.base import Run, Storage
+from skeino.services.state import StateService, thread_config, thread_mirror
+from skeino.storage.base import CancelAction, Claim, Run, RunChange, Storage
 
 logger = logging.getLogger("skeino.runs")
 
-CancelAction = Literal["interrupt", "rollback"]
+StopReason = CancelAction | Literal["lost"]
 # What the thread's `error` says after a run was cancelled mid-way (the official wording).
 USER_INTERRUPT = {
     "error": "UserInterrupt",
@@ -49,17 +61,28 @@ USER_INTERRUPT = {
 
 @dataclass
 class ActiveRun:
-    """A run executing in this process, and why it is being cancelled, if it is."""
+    """A run executing in this process, and why it is being stopped, if it is: a cancel
+    (interrupt or rollback), or its lease lost to another worker."""
 
-    run: Run
+    claim: Claim
+    worker_id: str
     scope: anyio.CancelScope = field(default_factory=anyio.CancelScope)
-    reason: CancelAction | None = None
-    done: anyio.Event = field(default_factory=anyio.Event)
-    api_url: str = ""
+    reason: StopReason | None = None
 
-    def cancel(self, action: CancelAction) -> None:
-        self.reason = self.reason or action
+    def __post_init__(self) -> None:
+        self.reason = self.claim.cancel
+
+    @property
+    def run(self) -> Run:
+        return self.claim.run
+
+    def cancel(self, reason: StopReason) -> None:
+        self.reason = self.reason or reason
         self.scope.cancel()
+
+
+class LeaseLost(Exception):
+    """The run's lease passed to another worker while this one still executed it."""
 
 
 @dataclass(frozen=True)
@@ -76,7 +99,7 @@ class Executor:
         storage: Storage,
         graphs: GraphRegistry,
         state: StateService,
-        broker: Broker,
+        bus: Bus,
         timeout: float | None,
         api_url: str = "",
         *,
@@ -88,36 +111,57 @@ class Executor:
         self.storage = storage
         self.graphs = graphs
         self.state = state
-        self.broker = broker
+        self.bus = bus
         self.timeout = timeout
         self.agent_nodes = agent_nodes
         self.status_field = status_field
         self.max_retries = max_retries
 
-    async def execute(self, active: ActiveRun) -> Finished:
+    async def execute(self, active: ActiveRun) -> Finished | None:
+        """Run it to its end and record that; None when the run was taken over."""
         run = active.run
-        self.broker.publish(run["run_id"], _metadata(run, 1).encode())
-        config = graph_config(run, active.api_url or self.api_url)
+        self.bus.publish(run["run_id"], _metadata(run, 1).encode())
+        config = graph_config(run, active.claim.api_url or self.api_url)
         try:
             async with self.graphs.resolve(config["configurable"]["graph_id"], config) as graph:
                 meter = UsageMeter()
-                outcome, error = await self._drive(graph, active, config, meter)
-                return await self._finish(run, graph, outcome, error, config, meter)
+                resume = await self._resumes(graph, active)
+                outcome, error = await self._drive(graph, active, config, meter, resume)
+                return await self._finish(active, graph, outcome, error, config, meter)
+        except LeaseLost:
+            logger.warning("run %s was taken over by another worker", run["run_id"])
+            return None
         except anyio.get_cancelled_exc_class():
             with anyio.CancelScope(shield=True):
-                await self._requeue(run)
+                await self._record(active, RunChange(transition(Event.REQUEUE)))
             raise
         except Exception as exc:  # the graph could not even be built
             logger.exception("run %s failed before it started", run["run_id"])
-            self.broker.publish(run["run_id"], error_event(exc).encode())
-            await self._set_status(run, Outcome.ERROR, config)
-            await self.storage.update_thread(run["thread_id"], {"status": "error"})
-            return Finished(Outcome.ERROR, {"__error__": error_event(exc).data})
+            self.bus.publish(run["run_id"], error_event(exc).encode())
+            output = {"__error__": error_event(exc).data}
+            status = thread_status_after(Outcome.ERROR, ThreadView(False, False))
+            thread = {"status": status, "updated_at": now_iso()}
+            change = self._ended(run, Outcome.ERROR, config, thread, output)
+            await self._record(active, change)
+            return Finished(Outcome.ERROR, output)
+
+    async def _resumes(self, graph: Pregel, active: ActiveRun) -> bool:
+        """A run taken again after its worker stopped continues from its own last checkpoint
+        (no step is run twice); if it never wrote one, it starts over with its input."""
+        if active.claim.attempt == 1:
+            return False
+        snapshot = await graph.aget_state(thread_config(active.run["thread_id"]))
+        return (snapshot.metadata or {}).get("run_id") == active.run["run_id"]
 
     async def _drive(
-        self, graph: Pregel, active: ActiveRun, config: RunnableConfig, meter: UsageMeter
+        self,
+        graph: Pregel,
+        active: ActiveRun,
+        config: RunnableConfig,
+        meter: UsageMeter,
+        resume: bool,
     ) -> tuple[Outcome, Any]:
-        run, publish = active.run, self.broker.publish
+        run, publish = active.run, self.bus.publish
         deadline = math.inf if self.timeout is None else anyio.current_time() + self.timeout
         failure: Exception | None = None
         async with anyio.create_task_group() as tg:
@@ -127,7 +171,7 @@ class Executor:
                 tg.cancel_scope.cancel()
             try:
                 options = stream_options(run, self.agent_nodes, self.status_field, meter)
-                attempt = partial(self._attempt, graph, run, config, options)
+                attempt = partial(self._attempt, graph, run, config, options, resume)
                 async for event in with_retries(attempt, self.max_retries):
                     if not (run["kwargs"]["temporary"] and _is_checkpoint(event)):
                         publish(run["run_id"], event.encode())
@@ -137,6 +181,8 @@ class Executor:
                 failure = exc
         if failure is not None:
             return Outcome.ERROR, error_event(failure).data
+        if active.reason == "lost":
+            raise LeaseLost(run["run_id"])
         if active.reason == "rollback":
             return Outcome.ROLLED_BACK, None
         if active.reason == "interrupt":
@@ -153,11 +199,13 @@ class Executor:
         run: Run,
         config: RunnableConfig,
         options: StreamOptions,
+        resume: bool,
         number: int,
     ) -> AsyncIterator[StreamEvent]:
-        """Attempt 1 runs the request; a retry announces itself with a new `metadata` event and
-        continues the thread from its last checkpoint (input None, as a resume)."""
-        if number == 1:
+        """Attempt 1 runs the request (or resumes a run taken over from a stopped worker); a
+        retry announces itself with a new `metadata` event and continues the thread from its
+        last checkpoint (input None, as a resume)."""
+        if number == 1 and not resume:
             kwargs = run["kwargs"]
             events = astream_run(
                 graph,
@@ -167,7 +215,8 @@ class Executor:
                 command=kwargs["command"],
             )
         else:
-            yield _metadata(run, number)
+            if number > 1:
+                yield _metadata(run, number)
             events = astream_run(
                 graph, input=None, config=retry_config(config, number), options=options
             )
@@ -176,59 +225,59 @@ class Executor:
 
     async def _finish(
         self,
-        run: Run,
+        active: ActiveRun,
         graph: Pregel,
         outcome: Outcome,
         error: Any,
         config: RunnableConfig,
         meter: UsageMeter,
     ) -> Finished:
-        """Record the outcome on the run and the thread, and compute the run's output."""
+        """Record the outcome on the run and the thread together; the run's output."""
+        run = active.run
         thread_id = run["thread_id"]
-        snapshot = await self._settle(run, graph, outcome, config, meter)
+        if outcome is Outcome.ROLLED_BACK:
+            await forget_run_checkpoints(self.state.threads.checkpointer, thread_id, run["run_id"])
+        snapshot = await graph.aget_state(thread_config(thread_id))
         output: Any = plain(snapshot.values) if snapshot.created_at else None
         if outcome is Outcome.ERROR or outcome is Outcome.TIMEOUT:
             output = {"__error__": error}
         elif snapshot.interrupts and isinstance(output, dict):
             output["__interrupt__"] = plain(list(snapshot.interrupts))
-        if run["kwargs"]["temporary"]:
+        tokens = meter.tokens(snapshot.values)
+        if tokens is not None:  # before the status, so whoever sees it ended sees its usage
+            await self.storage.set_run_usage(run["run_id"], tokens)
+        temporary = run["kwargs"]["temporary"]
+        thread = None if temporary else thread_mirror(snapshot, outcome, error)
+        await self._record(active, self._ended(run, outcome, config, thread, output))
+        if temporary:
             await self.storage.delete_thread(thread_id)
             await self.state.threads.checkpointer.adelete_thread(thread_id)
-        else:
-            await self.state.sync_thread(thread_id, graph, outcome, error)
         return Finished(outcome, output)
 
-    async def _settle(
-        self, run: Run, graph: Pregel, outcome: Outcome, config: RunnableConfig, meter: UsageMeter
-    ) -> StateSnapshot:
-        """Forget a rolled-back run, or record how it ended (its usage before its status, so
-        whoever sees it finished sees its usage too); the thread's state after it."""
-        thread_id = run["thread_id"]
-        if outcome is Outcome.ROLLED_BACK:
-            await self.storage.delete_run(thread_id, run["run_id"])
-            await forget_run_checkpoints(self.state.threads.checkpointer, thread_id, run["run_id"])
-            return await graph.aget_state(thread_config(thread_id))
-        snapshot = await graph.aget_state(thread_config(thread_id))
-        tokens = meter.tokens(snapshot.values)
-        if tokens is not None:
-            await self.storage.set_run_usage(run["run_id"], tokens)
-        await self._set_status(run, outcome, config)
-        return snapshot
-
-    async def _set_status(self, run: Run, outcome: Outcome, config: RunnableConfig) -> None:
-        """Record the outcome, and the config the run really executed with, as upstream."""
-        status = check_transition("running", RUN_STATUS_AFTER[outcome])
+    def _ended(
+        self,
+        run: Run,
+        outcome: Outcome,
+        config: RunnableConfig,
+        thread: dict[str, Any] | None,
+        output: Any,
+    ) -> RunChange:
+        """How the run ended, and the config it really executed with, as upstream shows."""
         executed = {k: v for k, v in config.items() if k != "run_name"}
         executed["configurable"] = {**config["configurable"], "__pregel_node_finished": None}
-        kwargs = {**run["kwargs"], "config": executed}
-        await self.storage.update_run(
-            run["run_id"], {"status": status, "kwargs": kwargs, "updated_at": now_iso()}
-        )
+        fields = {"kwargs": {**run["kwargs"], "config": executed}, "updated_at": now_iso()}
+        return RunChange(transition(EVENT_OF[outcome]), fields, thread, output)
 
-    async def _requeue(self, run: Run) -> None:
-        """Shutdown: hand the run back to the queue so the next start resumes it."""
-        status = check_transition("running", "pending")
-        await self.storage.update_run(run["run_id"], {"status": status, "updated_at": now_iso()})
+    async def _record(self, active: ActiveRun, change: RunChange) -> None:
+        """Apply the change if this worker still holds the run; events are flushed first."""
+        await self.bus.flush()
+        held = replace(change, worker_id=active.worker_id)
+        if await self.storage.change_run(active.run["run_id"], held) is None:
+            logger.info(
+                "run %s: %s not recorded, the run is no longer this worker's",
+                active.run["run_id"],
+                change.transition.event.value,
+            )
 
 
 def _metadata(run: Run, attempt: int) -> StreamEvent:

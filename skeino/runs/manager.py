@@ -1,45 +1,34 @@
-"""The run queue: one worker per busy thread, multitask strategies, cancel, wait.
+"""Runs as the API sees them: create (multitask strategies), read, cancel, wait, delete.
 
-Storage is the queue of record: a run is inserted `pending` and a thread's worker claims
-runs one at a time (`Storage.claim_run`), so at most one run executes per thread. Creating a
-run wakes the thread's worker at once, in this process; a slow poll picks up runs that
-another process queued. At start-up, runs left `running` by a dead process are put back to
-`pending` (they resume from their last checkpoint) and every thread with pending runs is
-woken.
+Storage is the queue of record: a run is inserted `pending` and executed by whichever
+process's `Worker` claims it (this one's, woken at once, unless the thread is busy
+elsewhere). Nothing here depends on where a run executes: cancel is a compare-and-set on a
+pending run or a stored request the holding worker hears, and `wait` reads the run's
+recorded output once it ended, woken at once when it ends in this process.
 """
 
 from __future__ import annotations
 
 import logging
-import time
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import Any
 
 import anyio
-from anyio.abc import TaskGroup
 
 from skeino.auth.authorize import Access
 from skeino.auth.filters import matches
 from skeino.auth.runs import THREAD_OR_ASSISTANT, authorize_run, cancellable, may_cancel
-from skeino.auth.user import revive
 from skeino.errors import Conflict, NotFound
 from skeino.ids import now_iso, uuid7
+from skeino.lifecycle import ACTIVE, TERMINAL, Event, transition
 from skeino.models.runs import RunCreate
-from skeino.runs.broker import Broker, Subscription
+from skeino.runs.bus import Bus, Source
 from skeino.runs.config import Origin, build_run
-from skeino.runs.executor import ActiveRun, CancelAction, Executor, Finished
-from skeino.runs.status import TERMINAL, check_transition
-from skeino.runs.webhook import send_webhook
+from skeino.runs.worker import Worker
 from skeino.services.assistants import AssistantService
 from skeino.services.threads import ThreadService, new_thread
-from skeino.storage.base import Run, RunStatus, Storage
+from skeino.storage.base import NO_OUTPUT, CancelAction, Run, RunChange, RunStatus, Storage
 
 logger = logging.getLogger("skeino.runs")
-
-POLL_SECONDS = 2.0
-RESULT_RETENTION = 300.0
-BUSY = ("pending", "running")
 NOTHING_TO_CANCEL = "No runs found to cancel."
 NOT_CANCELLABLE = (
     "No matching runs to cancel. Please verify the thread ID and run IDs are correct, "
@@ -53,34 +42,15 @@ class RunManager:
         storage: Storage,
         assistants: AssistantService,
         threads: ThreadService,
-        executor: Executor,
-        broker: Broker,
+        worker: Worker,
+        bus: Bus,
     ) -> None:
         self.storage = storage
         self.assistants = assistants
         self.threads = threads
-        self.executor = executor
-        self.broker = broker
-        self.active: dict[str, ActiveRun] = {}
-        self.results: dict[str, tuple[float, Finished]] = {}
-        self._done: dict[str, anyio.Event] = {}
-        self._workers: set[str] = set()
-        self._api_urls: dict[str, str] = {}
-        self._rewake: set[str] = set()
-        self._tg: TaskGroup | None = None
-
-    @asynccontextmanager
-    async def running(self) -> AsyncIterator[RunManager]:
-        """The lifetime of the queue: recover, serve, and on exit cancel what still runs."""
-        async with anyio.create_task_group() as tg:
-            self._tg = tg
-            await self._recover()
-            tg.start_soon(self._poll)
-            try:
-                yield self
-            finally:
-                tg.cancel_scope.cancel()
-        self._tg = None
+        self.worker = worker
+        self.bus = bus
+        bus.where = self
 
     # creating runs
 
@@ -91,7 +61,7 @@ class RunManager:
         subscribe: bool = False,
         origin: Origin | None = None,
         access: Access | None = None,
-    ) -> tuple[Run, Subscription | None]:
+    ) -> tuple[Run, Source | None]:
         """Queue a run (stateless when `thread_id` is None); optionally subscribe first.
 
         Under auth, `threads.create_run` decides: its filter must pass the thread, the
@@ -113,17 +83,15 @@ class RunManager:
             assistant,
             body,
             temporary=stateless and body.on_completion == "delete",
-            thread_metadata=None if stateless else (found or {}).get("metadata", {}),
+            thread_metadata=None if stateless else found["metadata"] if found else {},
             origin=origin,
         )
         owner = {}
         if access is not None:
             owner = await authorize_run(run, body, found, access, stateless=stateless)
-        created = None if found else await self.storage.create_thread(new_thread(thread_id, owner))
-        if created is None and not stateless:  # existing, or created by a racing request
+        fresh = None if found else await self.storage.create_thread(new_thread(thread_id, owner))
+        if fresh is None and not stateless:  # existing, or created by a racing request
             await self._apply_multitask(thread_id, body)
-        if origin.api_url:
-            self._api_urls[run["run_id"]] = origin.api_url
         await self.storage.update_thread(
             thread_id,
             {
@@ -133,11 +101,12 @@ class RunManager:
                 }
             },
         )
-        self.broker.open(run["run_id"], thread_id, keep_log=body.stream_resumable)
-        subscription = self.broker.subscribe(run["run_id"]) if subscribe else None
-        self._done[run["run_id"]] = anyio.Event()
-        created = await self.storage.create_run(run)
-        self.wake(thread_id, body.after_seconds)
+        self.bus.open(run["run_id"], thread_id, keep_log=body.stream_resumable)
+        subscription = self.bus.subscribe(run["run_id"]) if subscribe else None
+        delay = body.after_seconds or None
+        not_before = None if delay is None else self.worker.clock.time() + delay
+        created = await self.storage.create_run(run, not_before=not_before, api_url=origin.api_url)
+        self.worker.wake(thread_id, delay)
         return created, subscription
 
     async def _apply_multitask(self, thread_id: str, body: RunCreate) -> None:
@@ -155,93 +124,25 @@ class RunManager:
 
     async def _inflight(self, thread_id: str) -> list[Run]:
         runs: list[Run] = []
-        for status in BUSY:
-            runs += await self.storage.list_runs(thread_id, status, 1000, 0)  # type: ignore[arg-type]
+        for status in ACTIVE:
+            runs += await self.storage.list_runs(thread_id, status, 1000, 0)
         return runs
 
-    # the queue
+    # where runs are (the bus's `Whereabouts`)
 
-    def wake(self, thread_id: str, delay: float | None = None) -> None:
-        """Start the thread's worker now (or after `delay`), or tell the running one to look."""
-        assert self._tg is not None, "the run manager is not running"
-        if delay:
-            self._tg.start_soon(self._wake_later, thread_id, delay)
-        elif thread_id in self._workers:
-            self._rewake.add(thread_id)
-        else:
-            self._workers.add(thread_id)
-            self._tg.start_soon(self._work, thread_id)
+    async def executing_here(self, run_id: str) -> bool:
+        if run_id in self.worker.active:
+            return True
+        found = await self.storage.run_output(run_id)
+        return found is not None and found[0] == "pending"
 
-    async def _wake_later(self, thread_id: str, delay: float) -> None:
-        await anyio.sleep(delay)
-        self.wake(thread_id)
-
-    async def _work(self, thread_id: str) -> None:
-        try:
-            while True:
-                self._rewake.discard(thread_id)
-                run = await self.storage.claim_run(thread_id, now_iso())
-                if run is None:
-                    if thread_id in self._rewake:
-                        continue
-                    break
-                await self._execute(run)
-        finally:
-            self._workers.discard(thread_id)
-
-    async def _execute(self, run: Run) -> None:
-        configurable = run["kwargs"]["config"]["configurable"]
-        if configurable.get("langgraph_auth_user") is not None:  # stored as a plain dict
-            configurable["langgraph_auth_user"] = revive(configurable["langgraph_auth_user"])
-        run_id = run["run_id"]
-        active = self.active[run_id] = ActiveRun(run, api_url=self._api_urls.pop(run_id, ""))
-        await self.storage.update_thread(
-            run["thread_id"], {"status": "busy", "updated_at": now_iso()}
-        )
-        try:
-            finished = await self.executor.execute(active)
-        finally:
-            del self.active[run_id]
-            self.broker.end(run_id)
-        self._remember(run_id, finished)
-        if run["kwargs"].get("webhook"):
-            assert self._tg is not None
-            self._tg.start_soon(self._webhook, run)
-
-    def _remember(self, run_id: str, finished: Finished) -> None:
-        now = time.monotonic()
-        self.results[run_id] = (now, finished)
-        for old in [k for k, (at, _) in self.results.items() if now - at > RESULT_RETENTION]:
-            del self.results[old]
-        done = self._done.pop(run_id, None)
-        if done is not None:
-            done.set()
-
-    async def _webhook(self, run: Run) -> None:
-        final = await self.storage.get_run(run["thread_id"], run["run_id"])
-        await send_webhook(run["kwargs"]["webhook"], final or run)
-
-    async def _poll(self) -> None:
-        """A backstop for runs queued by other processes; local runs start on wake-up."""
-        while True:
-            await anyio.sleep(POLL_SECONDS)
-            for run in await self.storage.runs_with_status(["pending"]):
-                if run["thread_id"] not in self._workers:
-                    self.wake(run["thread_id"])
-
-    async def _recover(self) -> None:
-        for run in await self.storage.runs_with_status(["running"]):
-            status = check_transition("running", "pending")
-            await self.storage.update_run(run["run_id"], {"status": status})
-            logger.info("re-queued run %s left running by a previous process", run["run_id"])
-        for run in await self.storage.runs_with_status(["pending"]):
-            self.broker.open(run["run_id"], run["thread_id"], run["kwargs"].get("resumable", False))
-            if run["thread_id"] not in self._workers:
-                self.wake(run["thread_id"])
+    async def has_ended(self, run_id: str) -> bool:
+        found = await self.storage.run_output(run_id)
+        return found is None or found[0] in TERMINAL
 
     # reading, cancelling, waiting
 
-    async def list(
+    async def list_runs(
         self,
         thread_id: str,
         status: RunStatus | None,
@@ -293,21 +194,23 @@ class RunManager:
             await self.wait(run)
 
     async def _cancel_run(self, run: Run, action: CancelAction) -> None:
-        active = self.active.get(run["run_id"])
+        """Cancel a run wherever it is: executing here, still queued, or held elsewhere."""
+        run_id = run["run_id"]
+        active = self.worker.active.get(run_id)
         if active is not None:
             active.cancel(action)
-        elif run["status"] == "pending":
-            if action == "rollback":
-                await self.storage.delete_run(run["thread_id"], run["run_id"])
-            else:
-                status = check_transition("pending", "interrupted")
-                await self.storage.update_run(
-                    run["run_id"], {"status": status, "updated_at": now_iso()}
-                )
-            self.broker.end(run["run_id"])
-            done = self._done.pop(run["run_id"], None)
-            if done is not None:
-                done.set()  # `wait` answers the thread's values, as for any ended run
+            return
+        if run["status"] == "pending":
+            event = Event.DROP_PENDING if action == "rollback" else Event.CANCEL_PENDING
+            change = RunChange(transition(event, "pending"), {"updated_at": now_iso()})
+            if await self.storage.change_run(run_id, change) is not None:
+                self.bus.end(run_id)
+                return
+            # lost the race: a worker took the run meanwhile, so ask that worker
+        await self.storage.request_cancel(run_id, action)
+        active = self.worker.active.get(run_id)
+        if active is not None:  # the worker that took it meanwhile is this one
+            active.cancel(action)
 
     async def cancel_many(
         self,
@@ -329,7 +232,7 @@ class RunManager:
             if not runs:
                 raise NotFound(NOT_CANCELLABLE)
         else:
-            wanted = list(BUSY) if status in (None, "all") else [status]
+            wanted = list(ACTIVE) if status in (None, "all") else [status]
             runs = await self.storage.runs_with_status(wanted)  # type: ignore[arg-type]
             if access is not None:
                 runs = await cancellable(self.storage, runs, status, action, access)
@@ -355,18 +258,20 @@ class RunManager:
         await self.storage.delete_run(thread_id, run_id)
 
     async def wait(self, run: Run) -> Any:
-        """Block until the run ends; its output (`__error__` / `__interrupt__` as upstream)."""
-        run_id = run["run_id"]
-        while run_id not in self.results:
-            done = self._done.get(run_id)
-            if done is None:  # not ours, or ended: storage knows (a local run's status
-                # turns terminal before its thread is synced, so ours wait for `done`)
-                current = await self.storage.get_run(run["thread_id"], run_id)
-                if current is None or current["status"] in TERMINAL:
-                    break
-            with anyio.move_on_after(POLL_SECONDS):
-                await (done.wait() if done is not None else anyio.sleep(POLL_SECONDS))
-        if run_id in self.results:
-            return self.results[run_id][1].output
+        """Block until the run ends; its output (`__error__` / `__interrupt__` as upstream),
+        or the thread's values for a run that ended without one (cancelled while queued)."""
+        run_id, output = run["run_id"], NO_OUTPUT
+        while True:
+            ending = self.bus.broker.ending(run_id)  # before reading, so no end slips past
+            found = await self.storage.run_output(run_id)
+            if found is None or found[0] in TERMINAL:
+                break
+            with anyio.move_on_after(self.worker.settings.poll_seconds):
+                await ending.event.wait()
+            output = ending.output
+        if found is not None and found[1] is not NO_OUTPUT:
+            return found[1]
+        if output is not NO_OUTPUT:  # deleted as it ended (a stateless run)
+            return output
         thread = await self.storage.get_thread(run["thread_id"])
         return (thread["values"] if thread else None) or {}

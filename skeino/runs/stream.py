@@ -223,6 +223,6 @@ async def _chunks(
 
 def _normalise(item: tuple[Any, ...], subgraphs: bool) -> tuple[tuple[str, ...], str, Any]:
     if subgraphs:
-        return item  # type: ignore[return-value]
+        return item
     mode, chunk = item
     return (), mode, chunk

@@ -79,7 +79,7 @@ class AssistantService:
         assistant_id = body.assistant_id or str(uuid.uuid4())
         metadata = body.metadata
         if access is not None:
-            value = {
+            value: dict[str, Any] = {
                 "assistant_id": assistant_id,
                 "graph_id": body.graph_id,
                 "config": body.config,
@@ -164,7 +164,7 @@ class AssistantService:
         may rewrite it)."""
         if access is None:
             return await self.get(assistant_id), body.metadata
-        value = {
+        value: dict[str, Any] = {
             "assistant_id": assistant_id,
             "graph_id": body.graph_id,
             "config": body.config or {},

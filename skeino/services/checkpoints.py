@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.base import BaseCheckpointSaver
 
 
@@ -18,7 +19,7 @@ async def copy_thread(saver: BaseCheckpointSaver[Any], source: str, target: str)
     for item in reversed(found):
         conf = item.config["configurable"]
         parent = (item.parent_config or {}).get("configurable", {})
-        config = {
+        config: RunnableConfig = {
             "configurable": {
                 "thread_id": target,
                 "checkpoint_ns": conf["checkpoint_ns"],

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
-from langgraph.store.base import BaseStore
 
+from skeino.backend import Backend
+from skeino.clock import Clock
 from skeino.graphs import GraphRegistry
 from skeino.runs.broker import Broker
+from skeino.runs.bus import Bus
 from skeino.runs.executor import Executor
 from skeino.runs.manager import RunManager
+from skeino.runs.relay import EventRelay
+from skeino.runs.worker import QueueSettings, Worker, new_worker_id
 from skeino.services.assistants import AssistantService
 from skeino.services.crons import CronService
 from skeino.services.introspection import IntrospectionService
@@ -32,47 +38,66 @@ class Services:
     introspection: IntrospectionService
     threads: ThreadService
     state: StateService
-    broker: Broker
+    bus: Bus
+    worker: Worker
     runs: RunManager
     store: StoreService
     crons: CronService
 
     @classmethod
     def build(
-        cls,
-        settings: SkeinoSettings,
-        storage: Storage,
-        checkpointer: BaseCheckpointSaver[Any],
-        graphs: GraphRegistry,
-        store: BaseStore,
+        cls, settings: SkeinoSettings, backend: Backend, graphs: GraphRegistry, clock: Clock
     ) -> Services:
+        storage = backend.storage
         assistants = AssistantService(storage, graphs)
-        threads = ThreadService(storage, checkpointer)
+        threads = ThreadService(storage, backend.checkpointer)
         state = StateService(threads, graphs)
-        broker = Broker(settings.subscriber_buffer)
+        relay = None
+        if backend.events is not None:
+            relay = EventRelay(
+                backend.events, settings.poll_seconds, settings.event_retention_seconds
+            )
+        bus = Bus(Broker(settings.subscriber_buffer), relay)
         executor = Executor(
             storage,
             graphs,
             state,
-            broker,
+            bus,
             settings.run_timeout_seconds,
             settings.api_url,
             agent_nodes=settings.agent_nodes,
             status_field=settings.status_field,
             max_retries=settings.max_stream_retries,
         )
-        runs = RunManager(storage, assistants, threads, executor, broker)
+        queue = QueueSettings(
+            worker_id=settings.worker_id or new_worker_id(),
+            lease_seconds=settings.lease_seconds,
+            poll_seconds=settings.poll_seconds,
+            max_attempts=settings.max_attempts,
+        )
+        worker = Worker(storage, executor, bus, clock, queue)
+        runs = RunManager(storage, assistants, threads, worker, bus)
         return cls(
             settings=settings,
             storage=storage,
-            checkpointer=checkpointer,
+            checkpointer=backend.checkpointer,
             graphs=graphs,
             assistants=assistants,
             introspection=IntrospectionService(assistants, graphs),
             threads=threads,
             state=state,
-            broker=broker,
+            bus=bus,
+            worker=worker,
             runs=runs,
-            store=StoreService(store),
-            crons=CronService.build(settings.database_uri, assistants, runs),
+            store=StoreService(backend.store),
+            crons=CronService(backend.crons, assistants, runs),
         )
+
+    @asynccontextmanager
+    async def running(self) -> AsyncIterator[Services]:
+        """The background work: the bus's log writer, the queue's worker, the cron scheduler."""
+        async with AsyncExitStack() as stack:
+            await stack.enter_async_context(self.bus.running())
+            await stack.enter_async_context(self.worker.running())
+            await stack.enter_async_context(self.crons.running())
+            yield self

@@ -19,7 +19,7 @@ from skeino.auth.authorize import Access, check
 from skeino.auth.filters import matches, scoped_search
 from skeino.crons.schedule import check_schedule, next_run_date, parse_instant, zone
 from skeino.crons.scheduler import CronScheduler
-from skeino.crons.storage import Cron, CronQuery, CronStore, open_cron_store
+from skeino.crons.storage import Cron, CronQuery, CronStore
 from skeino.errors import BadRequest, InvalidInput, NotFound
 from skeino.http.validation import UNSET
 from skeino.ids import now_iso, uuid7
@@ -44,22 +44,11 @@ class CronService:
         self.runs = runs
         self.scheduler = CronScheduler(store, runs)
 
-    @classmethod
-    def build(
-        cls, database_uri: str, assistants: AssistantService, runs: RunManager
-    ) -> CronService:
-        """Crons kept beside the app's other records (the same SQLite file, or memory)."""
-        return cls(open_cron_store(database_uri), assistants, runs)
-
     @asynccontextmanager
     async def running(self) -> AsyncIterator[CronService]:
-        """Open the store and run the scheduler; enter inside the run manager's lifetime."""
-        await self.store.open()
-        try:
-            async with self.scheduler.running():
-                yield self
-        finally:
-            await self.store.close()
+        """Run the scheduler; enter inside the worker's lifetime."""
+        async with self.scheduler.running():
+            yield self
 
     async def create(
         self, thread_id: str | None, body: CronCreate, access: Access | None = None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from langchain_core.runnables import RunnableConfig
 from langgraph.pregel import Pregel
@@ -18,7 +18,7 @@ from skeino.storage.base import Assistant
 logger = logging.getLogger("skeino.graphs")
 
 
-def _schema(make: Callable[[], dict[str, Any]]) -> dict[str, Any] | None:
+def _schema(make: Callable[[], dict[str, Any] | None]) -> dict[str, Any] | None:
     """A schema, or None when the graph's types cannot be described (as upstream answers)."""
     try:
         return make()
@@ -94,8 +94,10 @@ class IntrospectionService:
     ) -> dict[str, Any]:
         assistant = await self.assistants.get(assistant_id, access)
         async with self.graphs.resolve(assistant["graph_id"], self._config(assistant)) as graph:
+            # subgraphs are typed PregelProtocol; only a RemoteGraph node is not a Pregel, and
+            # schemas_of does not support one (it fails on `context_schema`)
             found = {
-                ns: schemas_of(assistant["graph_id"], sub, f"{sub.get_name()}State")
+                ns: schemas_of(assistant["graph_id"], cast(Pregel, sub), f"{sub.get_name()}State")
                 async for ns, sub in graph.aget_subgraphs(namespace=namespace, recurse=recurse)
             }
         if namespace is not None and not found:

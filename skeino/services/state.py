@@ -12,14 +12,15 @@ from typing import Any
 
 from langchain_core.runnables import RunnableConfig
 from langgraph.pregel import Pregel
+from langgraph.types import StateSnapshot
 from langgraph.types import StateUpdate as GraphStateUpdate
 
 from skeino.auth.authorize import Access
 from skeino.errors import BadRequest, InvalidInput
 from skeino.graphs import GraphRegistry
 from skeino.ids import now_iso
+from skeino.lifecycle import Outcome, ThreadView, thread_status_after, thread_status_at_rest
 from skeino.models.threads import HistorySearch, StateUpdate, Superstep, ThreadCreate
-from skeino.runs.status import Outcome, ThreadView, thread_status_after, thread_status_at_rest
 from skeino.services.snapshots import (
     EMPTY_STATE,
     checkpoint_of,
@@ -142,27 +143,28 @@ class StateService:
                 )
             ]
 
-    async def sync_thread(
-        self,
-        thread_id: str,
-        graph: Pregel,
-        outcome: Outcome | None = None,
-        error: Any = None,
-    ) -> Thread | None:
-        """Mirror the latest checkpoint onto the thread record, status by the status table."""
-        snapshot = await graph.aget_state(thread_config(thread_id))
-        interrupts = thread_interrupts(snapshot)
-        view = ThreadView(has_interrupts=bool(interrupts), has_next=bool(snapshot.next))
-        now = now_iso()
-        changes: dict[str, Any] = {
-            "values": plain(snapshot.values) if snapshot.config else None,
-            "interrupts": plain(interrupts),
-            "config": {"configurable": {}},
-            "status": thread_status_at_rest(view)
-            if outcome is None
-            else thread_status_after(outcome, view),
-            "error": error,
-            "updated_at": now,
-            "state_updated_at": now,
-        }
-        return await self.threads.storage.update_thread(thread_id, changes)
+    async def sync_thread(self, thread_id: str, graph: Pregel) -> Thread | None:
+        """Mirror the latest checkpoint onto a thread at rest (after a state update, a copy);
+        a running run keeps its thread busy until its own transition ends it."""
+        changes = thread_mirror(await graph.aget_state(thread_config(thread_id)))
+        return await self.threads.storage.update_thread(thread_id, changes, at_rest=True)
+
+
+def thread_mirror(
+    snapshot: StateSnapshot, outcome: Outcome | None = None, error: Any = None
+) -> dict[str, Any]:
+    """The thread fields that mirror its latest checkpoint, status by the lifecycle's table."""
+    interrupts = thread_interrupts(snapshot)
+    view = ThreadView(has_interrupts=bool(interrupts), has_next=bool(snapshot.next))
+    now = now_iso()
+    return {
+        "values": plain(snapshot.values) if snapshot.config else None,
+        "interrupts": plain(interrupts),
+        "config": {"configurable": {}},
+        "status": thread_status_at_rest(view)
+        if outcome is None
+        else thread_status_after(outcome, view),
+        "error": error,
+        "updated_at": now,
+        "state_updated_at": now,
+    }

@@ -81,7 +81,7 @@ class ThreadService:
         changes: dict[str, Any] = {"updated_at": now_iso()}
         metadata = body.metadata
         if access is not None:
-            value = {"thread_id": thread_id, "metadata": dict(metadata or {})}
+            value: dict[str, Any] = {"thread_id": thread_id, "metadata": dict(metadata or {})}
             await self.visible(thread_id, "update", value, access)
             metadata = value.get("metadata") or metadata
         if metadata is not None:
@@ -103,7 +103,7 @@ class ThreadService:
     ) -> Paged[dict[str, Any]]:
         query = ThreadQuery(body.ids, body.metadata, body.values, body.status)
         page = Page(body.limit, body.offset, body.sort_by, body.sort_order)
-        value = {
+        value: dict[str, Any] = {
             "metadata": dict(body.metadata),
             "values": body.values,
             "status": body.status,

@@ -1,16 +1,20 @@
-"""Storage of assistants, threads and runs, and the checkpointer of graph state.
+"""Storage of assistants, threads and runs: the protocol and its built-in backends.
 
-`open_storage(uri)` and `open_checkpointer(uri)` pick implementations by URI scheme
-(`memory://`, `sqlite:///path.db`); `register_storage` / `register_checkpointer` add more.
+`skeino.backend.open_backend(uri)` opens a storage with everything else the URI names.
 """
 
 from skeino.storage.base import (
     Assistant,
     AssistantQuery,
     AssistantVersion,
+    CancelAction,
+    Claim,
+    EventLog,
     IfExists,
+    LoggedEvent,
     Page,
     Run,
+    RunChange,
     RunStatus,
     SortOrder,
     Storage,
@@ -18,25 +22,25 @@ from skeino.storage.base import (
     ThreadQuery,
     ThreadStatus,
 )
-from skeino.storage.checkpointer import open_checkpointer, register_checkpointer
-from skeino.storage.uri import DEFAULT_URI, open_storage, register_storage
+from skeino.storage.uri import DEFAULT_URI
 
 __all__ = [
     "DEFAULT_URI",
     "Assistant",
     "AssistantQuery",
     "AssistantVersion",
+    "CancelAction",
+    "Claim",
+    "EventLog",
     "IfExists",
+    "LoggedEvent",
     "Page",
     "Run",
+    "RunChange",
     "RunStatus",
     "SortOrder",
     "Storage",
     "Thread",
     "ThreadQuery",
     "ThreadStatus",
-    "open_checkpointer",
-    "open_storage",
-    "register_checkpointer",
-    "register_storage",
 ]

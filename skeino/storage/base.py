@@ -2,19 +2,22 @@
 
 Records are plain JSON-ready dicts shaped as the wire shows them, so the API layer serialises
 them without copying. Every method is a single atomic step against the database of record;
-nothing here relies on one process's memory, so a shared backend (Postgres) can serve several
-skeino processes: claiming a run (`claim_run`) is the only coordination point of the queue.
+nothing here relies on one process's memory, so several skeino processes can share one
+database. Run statuses change only by `change_run` and `claim_run`, compare-and-sets of the
+transitions `skeino.lifecycle` defines; a running run is leased to one worker at a time.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol, TypedDict
 
+from skeino.lifecycle import RunStatus, ThreadStatus, Transition
+
 SortOrder = Literal["asc", "desc"]
 IfExists = Literal["raise", "do_nothing"]
-ThreadStatus = Literal["idle", "busy", "interrupted", "error"]
-RunStatus = Literal["pending", "running", "error", "success", "timeout", "interrupted"]
+CancelAction = Literal["interrupt", "rollback"]
 
 
 class AssistantVersion(TypedDict):
@@ -61,6 +64,52 @@ class Run(TypedDict):
     multitask_strategy: str
     created_at: str
     updated_at: str
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A run a worker took from the queue, with what the queue keeps beside the record."""
+
+    run: Run
+    attempt: int
+    """1 the first time the run is taken; more when a worker died or shut down holding it."""
+    cancel: CancelAction | None
+    """Set when a cancel was asked for before (or while) the run was taken."""
+    api_url: str
+
+
+NO_OUTPUT: Any = object()
+"""A run's output when it ended without one (cancelled before it started)."""
+
+
+@dataclass(frozen=True)
+class RunChange:
+    """A lifecycle transition as storage applies it, in one transaction.
+
+    Applied only when the run's status is among `transition.sources` (and, when given, the
+    run is leased to `worker_id`, or its lease ended before `expired_by`); the thread's
+    fields in `thread` change in the same transaction. `output` is what `wait` and `join`
+    answer for a run that ended.
+    """
+
+    transition: Transition
+    fields: dict[str, Any] = field(default_factory=dict)
+    thread: dict[str, Any] | None = None
+    output: Any = NO_OUTPUT
+    worker_id: str | None = None
+    expired_by: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LoggedEvent:
+    """A run's stream event as the event log keeps it: `(ms, seq)` orders and names it."""
+
+    run_id: str
+    thread_id: str | None
+    ms: int
+    seq: int
+    event: str
+    data: bytes
 
 
 @dataclass(frozen=True)
@@ -139,8 +188,14 @@ class Storage(Protocol):
 
     async def get_thread(self, thread_id: str) -> Thread | None: ...
 
-    async def update_thread(self, thread_id: str, changes: dict[str, Any]) -> Thread | None:
-        """Set fields; `metadata` in changes is merged key by key into the stored metadata."""
+    async def update_thread(
+        self, thread_id: str, changes: dict[str, Any], *, at_rest: bool = False
+    ) -> Thread | None:
+        """Set fields; `metadata` in changes is merged key by key into the stored metadata.
+
+        With `at_rest`, a `status` in changes applies only while no run of the thread is
+        running: a running run's thread is `busy` until that run's own transition ends it.
+        """
 
     async def search_threads(self, query: ThreadQuery, page: Page) -> tuple[list[Thread], int]: ...
 
@@ -151,7 +206,10 @@ class Storage(Protocol):
         """Threads whose updated_at is before `cutoff` (for prune and TTL sweeps)."""
 
     # runs: the queue of record
-    async def create_run(self, run: Run) -> Run: ...
+    async def create_run(
+        self, run: Run, *, not_before: float | None = None, api_url: str = ""
+    ) -> Run:
+        """Queue a pending run; not due before the epoch second `not_before` when given."""
 
     async def get_run(self, thread_id: str, run_id: str) -> Run | None: ...
 
@@ -160,20 +218,36 @@ class Storage(Protocol):
     ) -> list[Run]:
         """Runs of a thread, newest first."""
 
-    async def update_run(self, run_id: str, changes: dict[str, Any]) -> Run | None: ...
-
     async def delete_run(self, thread_id: str, run_id: str) -> bool: ...
 
-    async def claim_run(self, thread_id: str, now: str) -> Run | None:
-        """Atomically move the oldest due pending run of a thread to `running`.
-
-        Returns None while another run of that thread is running, or when none is due
-        (a pending run with `kwargs["after_seconds"]`-derived `kwargs["not_before"]` later
-        than `now` is not due).
-        """
-
     async def runs_with_status(self, statuses: list[RunStatus]) -> list[Run]:
-        """Every run in one of these statuses, oldest first (start-up recovery, scheduler)."""
+        """Every run in one of these statuses, oldest first."""
+
+    async def claim_run(
+        self, worker_id: str, now: float, lease_until: float, thread_id: str | None = None
+    ) -> Claim | None:
+        """Take the oldest due pending run (of `thread_id`, or of any thread) whose thread has
+        no running run, leased to `worker_id` until `lease_until`; its thread turns busy."""
+
+    async def change_run(self, run_id: str, change: RunChange) -> Run | None:
+        """Apply a transition; the run as it now is (as it was, when deleted), or None when
+        the run is gone or elsewhere (a lost race: nothing was written)."""
+
+    async def request_cancel(self, run_id: str, action: CancelAction) -> RunStatus | None:
+        """Ask for a pending or running run to be cancelled (the first action asked wins); its
+        status, or None when it is gone. The worker holding it hears and ends it."""
+
+    async def cancel_requests(self, worker_id: str) -> dict[str, CancelAction]:
+        """The cancels asked for runs that `worker_id` holds."""
+
+    async def renew_leases(self, worker_id: str, lease_until: float) -> set[str]:
+        """Extend the leases of the runs `worker_id` holds; the ids it still holds."""
+
+    async def expired_runs(self, now: float) -> list[Claim]:
+        """Running runs whose lease ended before `now`: their worker is gone."""
+
+    async def run_output(self, run_id: str) -> tuple[RunStatus, Any] | None:
+        """A run's status and the output recorded when it ended; None when it is gone."""
 
     # token usage: kept beside the run record, so the run's wire shape never changes
     async def set_run_usage(self, run_id: str, total_tokens: int) -> None:
@@ -181,3 +255,18 @@ class Storage(Protocol):
 
     async def get_run_usage(self, run_id: str) -> int | None:
         """The tokens recorded for a run; None when none were (or the run is gone)."""
+
+
+class EventLog(Protocol):
+    """Run events kept in the database, for streams read from another process and for
+    `Last-Event-ID` replay; a backend whose processes cannot share one has none."""
+
+    async def append_events(self, events: Sequence[LoggedEvent]) -> None: ...
+
+    async def read_events(
+        self, run_id: str, after: tuple[int, int], limit: int
+    ) -> list[LoggedEvent]:
+        """A run's events after `after` = (ms, seq), in order."""
+
+    async def trim_events(self, before_ms: int) -> None:
+        """Forget events older than `before_ms` (epoch milliseconds)."""

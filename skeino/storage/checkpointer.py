@@ -1,54 +1,24 @@
-"""LangGraph checkpointers chosen by the same URI as the storage.
+"""LangGraph's SQLite checkpointer, opened on the server's database file.
 
-Graph state lives in a langgraph checkpointer rather than in skeino's tables, so any
-`BaseCheckpointSaver` can be plugged in by scheme; the built-ins put SQLite checkpoints in
-the very file of `SqliteStorage` (through their own connection), so one file is one server.
+Graph state lives in a langgraph checkpointer rather than in skeino's tables; the SQLite
+backend puts `AsyncSqliteSaver`'s tables in the very file of `SqliteStorage` (through a
+connection of its own, tuned alike), so one file is one server.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import aiosqlite
-from langgraph.checkpoint.base import BaseCheckpointSaver
-from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 
 from skeino.storage.sqlite_db import PRAGMAS, ensure_parent
-from skeino.storage.uri import DEFAULT_URI, scheme_of, sqlite_path
-
-CheckpointerFactory = Callable[[str], AbstractAsyncContextManager[BaseCheckpointSaver]]
-_factories: dict[str, CheckpointerFactory] = {}
-
-
-def register_checkpointer(scheme: str, factory: CheckpointerFactory) -> None:
-    """Make `open_checkpointer` use `factory(uri)` for URIs of `scheme` (replacing any before).
-
-    The factory returns an async context manager that yields a ready saver and releases
-    its resources on exit, e.g. `AsyncPostgresSaver.from_conn_string`.
-    """
-    _factories[scheme.lower()] = factory
-
-
-def open_checkpointer(uri: str = DEFAULT_URI) -> AbstractAsyncContextManager[BaseCheckpointSaver]:
-    """`async with open_checkpointer(uri) as saver:` the checkpointer for `uri`."""
-    scheme = scheme_of(uri)
-    factory = _factories.get(scheme)
-    if factory is None:
-        raise ValueError(f"no checkpointer registered for {scheme}:// (in {uri!r})")
-    return factory(uri)
 
 
 @asynccontextmanager
-async def _memory_saver(uri: str) -> AsyncIterator[BaseCheckpointSaver]:
-    yield InMemorySaver()
-
-
-@asynccontextmanager
-async def _sqlite_saver(uri: str) -> AsyncIterator[BaseCheckpointSaver]:
-    """AsyncSqliteSaver on its own connection, tuned like the storage's (WAL, NORMAL sync)."""
-    path = sqlite_path(uri)
+async def sqlite_saver(path: str) -> AsyncIterator[AsyncSqliteSaver]:
+    """AsyncSqliteSaver on its own connection, with its tables made."""
     ensure_parent(path)
     async with aiosqlite.connect(path) as conn:
         for pragma in PRAGMAS:
@@ -56,7 +26,3 @@ async def _sqlite_saver(uri: str) -> AsyncIterator[BaseCheckpointSaver]:
         saver = AsyncSqliteSaver(conn)
         await saver.setup()
         yield saver
-
-
-register_checkpointer("memory", _memory_saver)
-register_checkpointer("sqlite", _sqlite_saver)

@@ -28,7 +28,7 @@ Record = TypeVar("Record", bound=Mapping[str, Any])
 
 def copy(value: T) -> T:
     """A deep, JSON-normalised copy: what a round trip through the database would return."""
-    return orjson.loads(orjson.dumps(value))  # type: ignore[no-any-return]
+    return orjson.loads(orjson.dumps(value))
 
 
 def contains(document: Any, filter: Any) -> bool:
@@ -60,12 +60,6 @@ def json_equal(a: Any, b: Any) -> bool:
 def name_matches(name: str, needle: str | None) -> bool:
     """The official server's assistant name filter: a case-insensitive substring."""
     return needle is None or needle.lower() in name.lower()
-
-
-def is_due(kwargs: Mapping[str, Any], now: str) -> bool:
-    """A pending run is due unless it carries a textual `not_before` later than `now`."""
-    not_before = kwargs.get("not_before")
-    return not (isinstance(not_before, str) and not_before > now)
 
 
 @dataclass(frozen=True)

@@ -1,28 +1,30 @@
-"""SQLite storage: the embedded default, one aiosqlite connection in WAL mode.
+"""SQLite storage: the embedded default, on skeino's one connection to the file (WAL).
 
-Every method runs under one asyncio lock, so a transaction of one coroutine never sees (or
-is interleaved with) another's statements on the shared connection; multi-statement writes
-are explicit `BEGIN IMMEDIATE` transactions, so a crash leaves either all or nothing, and
-several processes on one file serialise their writes through SQLite's own lock.
-Semantics that SQL cannot express exactly are delegated to `filters`, registered as SQL
-functions, so this backend and `MemoryStorage` answer identically.
+Every method is one unit of work on `Database` (one hop to its thread): multi-statement
+writes are `BEGIN IMMEDIATE` transactions, so a crash leaves all or nothing, and several
+processes on one file serialise their writes through SQLite's own lock. The queue's
+compare-and-sets live in `sqlite_queue`; semantics that SQL cannot express exactly are
+delegated to `filters`, registered as SQL functions, so this backend and `MemoryStorage`
+answer identically.
 """
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator, Callable, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Any, TypeVar, cast
 
-import aiosqlite
-
+from skeino.storage import sqlite_queue as queue
 from skeino.storage.base import (
     Assistant,
     AssistantQuery,
     AssistantVersion,
+    CancelAction,
+    Claim,
+    LoggedEvent,
     Page,
     Run,
+    RunChange,
     RunStatus,
     Thread,
     ThreadQuery,
@@ -31,7 +33,6 @@ from skeino.storage.filters import (
     ASSISTANT_SORT,
     THREAD_SORT,
     SortSpec,
-    apply_changes,
     copy,
     name_matches,
     next_version,
@@ -43,68 +44,45 @@ from skeino.storage.sqlite_db import (
     RUNS,
     THREADS,
     VERSIONS,
-    Session,
+    Database,
     SyncSession,
     Table,
     Where,
-    connect,
     dumps,
-    in_transaction,
-    migrate,
-    transaction,
 )
 
 T = TypeVar("T")
-
-NOT_DUE = "json_type(kwargs, '$.not_before') IS 'text' AND json_extract(kwargs, '$.not_before') > ?"
 
 
 class SqliteStorage:
     """The storage protocol on one SQLite file (created with its directory on `open`)."""
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, database: Database | None = None) -> None:
         self.path = path
-        self._db: aiosqlite.Connection | None = None
-        self._lock = asyncio.Lock()
+        self._db = database
+        self._owned = database is None
+
+    @property
+    def database(self) -> Database:
+        if self._db is None:
+            raise RuntimeError("SqliteStorage is not open")
+        return self._db
 
     async def open(self) -> None:
-        async def setup(db: aiosqlite.Connection) -> None:
-            await db.create_function("skeino_name_match", 2, name_matches, deterministic=True)
-            await migrate(db)
-
-        self._db, self._lock = await connect(self.path, setup), asyncio.Lock()
+        if self._db is None:
+            self._db = await Database.open(self.path)
+        await self._db.read(_register_functions)
 
     async def close(self) -> None:
-        async with self._lock:
-            db, self._db = self._db, None
-            if db is not None:
-                await db.close()
+        db, self._db = self._db, None
+        if db is not None and self._owned:
+            await db.close()
 
     async def _atomic(self, work: Callable[[SyncSession], T], begin: str = "BEGIN IMMEDIATE") -> T:
-        """Run `work` as one transaction in a single hop to the connection's thread.
+        return await self.database.atomic(work, begin)
 
-        The statements of a transaction go to SQLite back to back (no await, so no other
-        coroutine's statement and no event-loop turn between them), committed together or
-        rolled back on any exception; a cancelled caller does not interrupt a transaction
-        already handed over, so it lands whole or not at all.
-        """
-        async with self._lock:
-            db = self._db
-            if db is None:
-                raise RuntimeError("SqliteStorage is not open")
-            return cast(T, await db._execute(in_transaction, db._conn, begin, work))
-
-    @asynccontextmanager
-    async def _tx(self, begin: str | None = "BEGIN IMMEDIATE") -> AsyncIterator[Session]:
-        """The connection to ourselves; inside a transaction unless `begin` is None."""
-        async with self._lock:
-            if self._db is None:
-                raise RuntimeError("SqliteStorage is not open")
-            if begin is None:
-                yield Session(self._db)
-                return
-            async with transaction(self._db, begin):
-                yield Session(self._db)
+    async def _read(self, work: Callable[[SyncSession], T]) -> T:
+        return await self.database.read(work)
 
     # assistants
     async def create_assistant(self, assistant: Assistant) -> Assistant | None:
@@ -117,8 +95,7 @@ class SqliteStorage:
         return copy(assistant) if await self._atomic(work) else None
 
     async def get_assistant(self, assistant_id: str) -> Assistant | None:
-        async with self._tx(None) as db:
-            return cast(Assistant | None, await db.get(ASSISTANTS, assistant_id))
+        return cast(Assistant | None, await self._read(lambda db: db.get(ASSISTANTS, assistant_id)))
 
     async def add_assistant_version(
         self, assistant_id: str, changes: dict[str, Any], now: str
@@ -158,8 +135,9 @@ class SqliteStorage:
         self, assistant_id: str, metadata: dict[str, Any], limit: int, offset: int
     ) -> list[AssistantVersion]:
         where = Where().equals("assistant_id", assistant_id).contains("metadata", metadata)
-        async with self._tx(None) as db:
-            rows = await db.select(VERSIONS, where, "version DESC", limit, offset)
+        rows = await self._read(
+            lambda db: db.select(VERSIONS, where, "version DESC", limit, offset)
+        )
         return cast(list[AssistantVersion], rows)
 
     async def search_assistants(
@@ -188,11 +166,19 @@ class SqliteStorage:
         return copy(thread)
 
     async def get_thread(self, thread_id: str) -> Thread | None:
-        async with self._tx(None) as db:
-            return cast(Thread | None, await db.get(THREADS, thread_id))
+        return cast(Thread | None, await self._read(lambda db: db.get(THREADS, thread_id)))
 
-    async def update_thread(self, thread_id: str, changes: dict[str, Any]) -> Thread | None:
-        return cast(Thread | None, await self._update(THREADS, thread_id, changes))
+    async def update_thread(
+        self, thread_id: str, changes: dict[str, Any], *, at_rest: bool = False
+    ) -> Thread | None:
+        def work(db: SyncSession) -> dict[str, Any] | None:
+            given = changes
+            if at_rest and queue.has_running(db, thread_id):
+                given = {k: v for k, v in changes.items() if k != "status"}
+            return queue.update_record(db, THREADS, thread_id, given)
+
+        updated = await self._atomic(work)
+        return None if updated is None else cast(Thread, copy(updated))
 
     async def search_threads(self, query: ThreadQuery, page: Page) -> tuple[list[Thread], int]:
         where = Where().contains("metadata", query.metadata)
@@ -212,24 +198,26 @@ class SqliteStorage:
         return await self._atomic(work)
 
     async def thread_ids_older_than(self, cutoff: str, limit: int) -> list[str]:
-        async with self._tx(None) as db:
-            rows = await db.rows(
-                "SELECT thread_id FROM threads WHERE updated_at < ?"
-                " ORDER BY updated_at, thread_id LIMIT ?",
-                [cutoff, max(limit, 0)],
-            )
+        sql = (
+            "SELECT thread_id FROM threads WHERE updated_at < ?"
+            " ORDER BY updated_at, thread_id LIMIT ?"
+        )
+        rows = await self._read(lambda db: db.rows(sql, [cutoff, max(limit, 0)]))
         return [thread_id for (thread_id,) in rows]
 
     # runs
-    async def create_run(self, run: Run) -> Run:
-        if not await self._atomic(lambda db: db.insert(RUNS, run, ignore=True)):
+    async def create_run(
+        self, run: Run, *, not_before: float | None = None, api_url: str = ""
+    ) -> Run:
+        if not await self._atomic(
+            partial(queue.insert, run=run, not_before=not_before, api_url=api_url)
+        ):
             raise ValueError(f"run {run['run_id']} exists already")
         return copy(run)
 
     async def get_run(self, thread_id: str, run_id: str) -> Run | None:
         where = Where().equals("run_id", run_id).equals("thread_id", thread_id)
-        async with self._tx(None) as db:
-            rows = await db.select(RUNS, where, limit=1)
+        rows = await self._read(lambda db: db.select(RUNS, where, limit=1))
         return cast(Run, rows[0]) if rows else None
 
     async def list_runs(
@@ -238,53 +226,76 @@ class SqliteStorage:
         where = Where().equals("thread_id", thread_id)
         if status is not None:
             where.equals("status", status)
-        async with self._tx(None) as db:
-            rows = await db.select(RUNS, where, "created_at DESC, run_id DESC", limit, offset)
-        return cast(list[Run], rows)
-
-    async def update_run(self, run_id: str, changes: dict[str, Any]) -> Run | None:
-        return cast(Run | None, await self._update(RUNS, run_id, changes))
+        order = "created_at DESC, run_id DESC"
+        return cast(
+            list[Run], await self._read(lambda db: db.select(RUNS, where, order, limit, offset))
+        )
 
     async def delete_run(self, thread_id: str, run_id: str) -> bool:
         sql = "DELETE FROM runs WHERE run_id = ? AND thread_id = ?"
         return await self._atomic(lambda db: db.run(sql, [run_id, thread_id]) > 0)
 
-    async def claim_run(self, thread_id: str, now: str) -> Run | None:
-        where = (
-            Where()
-            .equals("thread_id", thread_id)
-            .equals("status", "pending")
-            .add(f"NOT ({NOT_DUE})", now)
-            .add(
-                "NOT EXISTS (SELECT 1 FROM runs AS r WHERE r.thread_id = ? AND r.status = ?)",
-                thread_id,
-                "running",
+    async def runs_with_status(self, statuses: list[RunStatus]) -> list[Run]:
+        where = Where().add("status IN (SELECT value FROM json_each(?))", _json_list(statuses))
+        return cast(
+            list[Run], await self._read(lambda db: db.select(RUNS, where, "created_at, run_id"))
+        )
+
+    async def claim_run(
+        self, worker_id: str, now: float, lease_until: float, thread_id: str | None = None
+    ) -> Claim | None:
+        return await self._atomic(
+            partial(
+                queue.claim,
+                worker_id=worker_id,
+                now=now,
+                lease_until=lease_until,
+                thread_id=thread_id,
             )
         )
 
-        def work(db: SyncSession) -> Run | None:
-            due = db.select(RUNS, where, "created_at, run_id", limit=1)
-            if not due:
-                return None
-            run = cast(Run, {**due[0], "status": "running", "updated_at": now})
-            db.replace(RUNS, run)
-            return run
+    async def change_run(self, run_id: str, change: RunChange) -> Run | None:
+        changed = await self._atomic(partial(queue.change, run_id=run_id, change=change))
+        return None if changed is None else cast(Run, copy(changed))
 
-        return await self._atomic(work)
+    async def request_cancel(self, run_id: str, action: CancelAction) -> RunStatus | None:
+        return await self._atomic(partial(queue.request_cancel, run_id=run_id, action=action))
 
-    async def runs_with_status(self, statuses: list[RunStatus]) -> list[Run]:
-        where = Where().add("status IN (SELECT value FROM json_each(?))", _json_list(statuses))
-        async with self._tx(None) as db:
-            return cast(list[Run], await db.select(RUNS, where, "created_at, run_id"))
+    async def cancel_requests(self, worker_id: str) -> dict[str, CancelAction]:
+        return await self._read(partial(queue.cancel_requests, worker_id=worker_id))
+
+    async def renew_leases(self, worker_id: str, lease_until: float) -> set[str]:
+        return await self._atomic(
+            partial(queue.renew, worker_id=worker_id, lease_until=lease_until)
+        )
+
+    async def expired_runs(self, now: float) -> list[Claim]:
+        return await self._read(partial(queue.expired, now=now))
+
+    async def run_output(self, run_id: str) -> tuple[RunStatus, Any] | None:
+        return await self._read(partial(queue.output, run_id=run_id))
 
     async def set_run_usage(self, run_id: str, total_tokens: int) -> None:
         sql = "UPDATE runs SET total_tokens = ? WHERE run_id = ?"
         await self._atomic(lambda db: db.run(sql, [total_tokens, run_id]))
 
     async def get_run_usage(self, run_id: str) -> int | None:
-        async with self._tx(None) as db:
-            rows = await db.rows("SELECT total_tokens FROM runs WHERE run_id = ?", [run_id])
+        sql = "SELECT total_tokens FROM runs WHERE run_id = ?"
+        rows = await self._read(lambda db: db.rows(sql, [run_id]))
         return rows[0][0] if rows else None
+
+    # run events: the log that streams in other processes read
+    async def append_events(self, events: Sequence[LoggedEvent]) -> None:
+        await self._atomic(partial(queue.append_events, events=events))
+
+    async def read_events(
+        self, run_id: str, after: tuple[int, int], limit: int
+    ) -> list[LoggedEvent]:
+        return await self._read(partial(queue.read_events, run_id=run_id, after=after, limit=limit))
+
+    async def trim_events(self, before_ms: int) -> None:
+        sql = "DELETE FROM run_events WHERE ms < ?"
+        await self._atomic(lambda db: db.run(sql, [before_ms]))
 
     # shared steps
     async def _search(
@@ -298,19 +309,9 @@ class SqliteStorage:
 
         return await self._atomic(work, "BEGIN")
 
-    async def _update(
-        self, table: Table, key: str, changes: dict[str, Any]
-    ) -> dict[str, Any] | None:
-        def work(db: SyncSession) -> dict[str, Any] | None:
-            current = db.get(table, key)
-            if current is None:
-                return None
-            updated = apply_changes(current, changes, table.key)
-            db.replace(table, updated)
-            return updated
 
-        updated = await self._atomic(work)
-        return None if updated is None else copy(updated)
+def _register_functions(db: SyncSession) -> None:
+    db.conn.create_function("skeino_name_match", 2, name_matches, deterministic=True)
 
 
 def _order(spec: SortSpec, page: Page) -> str:

@@ -7,26 +7,30 @@ a name here rather than edits scattered through queries.
 
 from __future__ import annotations
 
+import fcntl
 import sqlite3
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
 
-import aiosqlite
 import anyio
+import anyio.to_thread
 import orjson
 
 from skeino.storage.base import Assistant, AssistantVersion, Run, Thread
 from skeino.storage.filters import contains
 
+T = TypeVar("T")
+
+# busy_timeout first: setting WAL mode takes a lock, and another process may hold one.
 PRAGMAS = (
+    "PRAGMA busy_timeout = 60000",
     "PRAGMA journal_mode = WAL",
     "PRAGMA synchronous = NORMAL",
     "PRAGMA foreign_keys = ON",
-    "PRAGMA busy_timeout = 5000",
 )
 
 
@@ -37,16 +41,17 @@ def ensure_parent(path: str) -> None:
 
 
 @asynccontextmanager
-async def transaction(db: aiosqlite.Connection, begin: str) -> AsyncIterator[None]:
-    """Commit on success, roll back on any exception or cancellation (shielded, so it lands)."""
-    try:
-        await db.execute(begin)
-        yield
-        await db.execute("COMMIT")
-    except BaseException:
-        with anyio.CancelScope(shield=True), suppress(sqlite3.OperationalError):
-            await db.execute("ROLLBACK")  # fails harmlessly when BEGIN or COMMIT did not
-        raise
+async def setup_lock(path: str) -> AsyncIterator[None]:
+    """Hold the file's set-up lock: several processes starting on one new file take turns
+    creating tables (ours, and langgraph's checkpointer's and store's, which are not
+    transactional), so none sees another's half-made schema."""
+    ensure_parent(path)
+    with open(f"{path}.lock", "a+b") as handle:
+        await anyio.to_thread.run_sync(fcntl.flock, handle.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 
 # Each entry upgrades the file from user_version == index to index + 1; never edit a shipped
@@ -83,18 +88,56 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     ),
     # Token usage lives outside the run record (not in `Run`), so it never reaches the wire.
     ("ALTER TABLE runs ADD COLUMN total_tokens INTEGER",),
+    # Crons join the numbered migrations (files made before kept the table they created).
+    (
+        """CREATE TABLE IF NOT EXISTS crons (
+            cron_id TEXT PRIMARY KEY, assistant_id TEXT NOT NULL, thread_id TEXT,
+            user_id TEXT NOT NULL, end_time TEXT, schedule TEXT NOT NULL, timezone TEXT,
+            payload TEXT NOT NULL, next_run_date TEXT, metadata TEXT NOT NULL,
+            on_run_completed TEXT, enabled TEXT NOT NULL,
+            created_at TEXT NOT NULL, updated_at TEXT NOT NULL)""",
+        "CREATE INDEX IF NOT EXISTS crons_next_run_date ON crons (next_run_date)",
+        "CREATE INDEX IF NOT EXISTS crons_thread_id ON crons (thread_id)",
+    ),
+    # The queue with leases: its own columns, not JSON inside kwargs. A run left running by
+    # an older skeino has no lease to expire, so it goes back to the queue here.
+    (
+        "ALTER TABLE runs ADD COLUMN not_before REAL",
+        "ALTER TABLE runs ADD COLUMN worker_id TEXT",
+        "ALTER TABLE runs ADD COLUMN lease_until REAL",
+        "ALTER TABLE runs ADD COLUMN attempt INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE runs ADD COLUMN cancel_requested TEXT",
+        "ALTER TABLE runs ADD COLUMN output TEXT",
+        "ALTER TABLE runs ADD COLUMN api_url TEXT NOT NULL DEFAULT ''",
+        """UPDATE runs SET not_before =
+            (julianday(json_extract(kwargs, '$.not_before')) - 2440587.5) * 86400.0,
+            kwargs = json_remove(kwargs, '$.not_before')
+            WHERE json_type(kwargs, '$.not_before') = 'text'""",
+        "UPDATE runs SET status = 'pending' WHERE status = 'running'",
+        "CREATE UNIQUE INDEX runs_one_running ON runs (thread_id) WHERE status = 'running'",
+        "CREATE INDEX runs_lease ON runs (status, lease_until)",
+        "CREATE INDEX runs_worker ON runs (worker_id) WHERE worker_id IS NOT NULL",
+    ),
+    # Run events: what a stream in another process reads, and what resumable streams replay.
+    (
+        """CREATE TABLE run_events (
+            run_id TEXT NOT NULL, thread_id TEXT, ms INTEGER NOT NULL, seq INTEGER NOT NULL,
+            event TEXT NOT NULL, data BLOB NOT NULL, PRIMARY KEY (run_id, ms, seq))""",
+        "CREATE INDEX run_events_thread ON run_events (thread_id, ms, seq)",
+        "CREATE INDEX run_events_ms ON run_events (ms)",
+    ),
 )
 
 
-async def migrate(db: aiosqlite.Connection) -> None:
-    """Bring the file to the latest schema; the caller holds a write transaction."""
-    ((version,),) = await db.execute_fetchall("PRAGMA user_version")
+def migrate(db: SyncSession) -> None:
+    """Bring the file to the latest schema, inside the caller's write transaction."""
+    ((version,),) = db.rows("PRAGMA user_version", [])
     if version > len(MIGRATIONS):
         raise RuntimeError(f"database schema v{version} is newer than this skeino supports")
     for number in range(version, len(MIGRATIONS)):
         for statement in MIGRATIONS[number]:
-            await db.execute_fetchall(statement)
-        await db.execute_fetchall(f"PRAGMA user_version = {number + 1}")
+            db.run(statement, [])
+        db.run(f"PRAGMA user_version = {number + 1}", [])
 
 
 def dumps(value: Any) -> str:
@@ -112,23 +155,42 @@ def contains_json(document: str | None, filter: str) -> bool:
     return document is not None and contains(orjson.loads(document), _parsed(filter))
 
 
-async def connect(
-    path: str, setup: Callable[[aiosqlite.Connection], Awaitable[None]]
-) -> aiosqlite.Connection:
-    """Open the server's database file with skeino's pragmas and SQL functions and run
-    `setup` (schema, migrations) in one immediate transaction; nothing stays open on failure."""
-    ensure_parent(path)
-    db = await aiosqlite.connect(path, isolation_level=None)
-    try:
-        for pragma in PRAGMAS:
-            await db.execute_fetchall(pragma)
-        await db.create_function("skeino_contains", 2, contains_json, deterministic=True)
-        async with transaction(db, "BEGIN IMMEDIATE"):
-            await setup(db)
-    except BaseException:
-        await db.close()
-        raise
-    return db
+class Database:
+    """skeino's one connection to a SQLite file, shared by records, queue, crons and events.
+
+    Every use is a whole unit of work handed to a worker thread in one hop (`atomic` for a
+    transaction, `read` for plain reads), one at a time: statements of a transaction go to
+    SQLite back to back, and a cancelled caller still lets a transaction it handed over land
+    whole or not at all.
+    """
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn: sqlite3.Connection | None = conn
+        self._turn = anyio.CapacityLimiter(1)
+
+    @classmethod
+    async def open(cls, path: str) -> Database:
+        """Open `path` with skeino's pragmas and SQL functions, migrated to the latest schema."""
+        return cls(await anyio.to_thread.run_sync(_connect, path))
+
+    async def atomic(self, work: Callable[[SyncSession], T], begin: str = "BEGIN IMMEDIATE") -> T:
+        """`work` as one transaction: committed together, or rolled back on any exception."""
+        return await self._hop(in_transaction, begin, work)
+
+    async def read(self, work: Callable[[SyncSession], T]) -> T:
+        """`work` outside an explicit transaction (each statement sees committed data)."""
+        return await self._hop(_plainly, work)
+
+    async def _hop(self, fn: Callable[..., T], *args: Any) -> T:
+        conn = self._conn
+        if conn is None:
+            raise RuntimeError("the SQLite database is closed")
+        return await anyio.to_thread.run_sync(fn, conn, *args, limiter=self._turn)
+
+    async def close(self) -> None:
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            await anyio.to_thread.run_sync(conn.close, limiter=self._turn)
 
 
 @dataclass(frozen=True)
@@ -243,50 +305,6 @@ def replace_sql(table: Table) -> str:
     return f'UPDATE {table.name} SET {assignments} WHERE "{table.key}" = ?'
 
 
-class Session:
-    """The connection as a storage sees it while holding its lock: one hop per statement."""
-
-    def __init__(self, db: aiosqlite.Connection) -> None:
-        self.db = db
-
-    async def rows(self, sql: str, params: list[Any]) -> list[Any]:
-        return list(await self.db.execute_fetchall(sql, params))
-
-    async def run(self, sql: str, params: list[Any]) -> int:
-        """Execute a write and return how many rows it touched."""
-        cursor = await self.db.execute(sql, params)
-        count = cursor.rowcount
-        await cursor.close()
-        return count
-
-    async def select(
-        self,
-        table: Table,
-        where: Where,
-        order: str | None = None,
-        limit: int | None = None,
-        offset: int = 0,
-    ) -> list[dict[str, Any]]:
-        """Matching records; no `limit` means all, negative bounds count as zero."""
-        rows = await self.rows(*select_sql(table, where, order, limit, offset))
-        return [table.to_record(row) for row in rows]
-
-    async def get(self, table: Table, key: Any) -> dict[str, Any] | None:
-        rows = await self.select(table, Where().equals(table.key, key), limit=1)
-        return rows[0] if rows else None
-
-    async def insert(self, table: Table, record: Any, ignore: bool = False) -> bool:
-        """Insert a row; with `ignore`, an existing key is left alone and False returned."""
-        return await self.run(insert_sql(table, ignore), table.to_row(record)) > 0
-
-    async def replace(self, table: Table, record: Any) -> None:
-        """Overwrite every column of an existing row (UPDATE, so foreign keys stay intact)."""
-        await self.run(replace_sql(table), [*table.to_row(record), record[table.key]])
-
-    async def delete(self, table: Table, key: Any) -> bool:
-        return await self.run(f'DELETE FROM {table.name} WHERE "{table.key}" = ?', [key]) > 0
-
-
 class SyncSession:
     """The same vocabulary, synchronous, for a whole transaction run on the connection's own
     thread: one hop to that thread per transaction instead of one per statement."""
@@ -333,9 +351,6 @@ class SyncSession:
         return self.run(f'DELETE FROM {table.name} WHERE "{table.key}" = ?', [key]) > 0
 
 
-T = TypeVar("T")
-
-
 def in_transaction(conn: sqlite3.Connection, begin: str, work: Callable[[SyncSession], T]) -> T:
     """`work` between `begin` and COMMIT, rolled back on any exception (on the db thread)."""
     conn.execute(begin)
@@ -347,3 +362,21 @@ def in_transaction(conn: sqlite3.Connection, begin: str, work: Callable[[SyncSes
             conn.execute("ROLLBACK")  # fails harmlessly when COMMIT did not
         raise
     return result
+
+
+def _connect(path: str) -> sqlite3.Connection:
+    ensure_parent(path)
+    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    try:
+        for pragma in PRAGMAS:
+            conn.execute(pragma).close()
+        conn.create_function("skeino_contains", 2, contains_json, deterministic=True)
+        in_transaction(conn, "BEGIN IMMEDIATE", migrate)
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def _plainly(conn: sqlite3.Connection, work: Callable[[SyncSession], T]) -> T:
+    return work(SyncSession(conn))

@@ -1,17 +1,17 @@
-"""The langgraph `BaseStore` behind `/store` and graphs' `store`, chosen by the storage URI.
+"""The langgraph `BaseStore` behind `/store` and graphs' `store`, opened by the backend.
 
-Like the checkpointer it is pluggable by scheme (`register_store`), and the built-ins share
-the server's database: SQLite puts `AsyncSqliteStore` tables in the very file of the storage
-(through its own connection); `memory://` keeps items in the process. `index_config` and
-`ttl_config` turn `langgraph.json`'s `store.index` / `store.ttl` into what the stores take.
+The built-ins share the server's database: SQLite puts `AsyncSqliteStore` tables in the
+very file of the storage (through its own connection); `memory://` keeps items in the
+process. `index_config` and `ttl_config` turn `langgraph.json`'s `store.index` /
+`store.ttl` into what the stores take.
 """
 
 from __future__ import annotations
 
 import sqlite3
 import time
-from collections.abc import AsyncIterator, Callable, Iterable, Mapping
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from collections.abc import AsyncIterator, Iterable, Mapping
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +20,7 @@ from langgraph.store.base import (
     BaseStore,
     GetOp,
     IndexConfig,
+    Item,
     Op,
     PutOp,
     Result,
@@ -31,33 +32,6 @@ from langgraph.store.memory import InMemoryStore
 from langgraph.store.sqlite.aio import AsyncSqliteStore
 
 from skeino.storage.sqlite_db import PRAGMAS, ensure_parent
-from skeino.storage.uri import DEFAULT_URI, scheme_of, sqlite_path
-
-StoreFactory = Callable[..., AbstractAsyncContextManager[BaseStore]]
-_factories: dict[str, StoreFactory] = {}
-
-
-def register_store(scheme: str, factory: StoreFactory) -> None:
-    """Make `open_store` use `factory(uri, index=..., ttl=...)` for URIs of `scheme`.
-
-    The factory returns an async context manager yielding a ready store (tables created,
-    TTL sweeper running if `ttl` asks for one) that releases its resources on exit.
-    """
-    _factories[scheme.lower()] = factory
-
-
-def open_store(
-    uri: str = DEFAULT_URI,
-    *,
-    index: IndexConfig | None = None,
-    ttl: TTLConfig | None = None,
-) -> AbstractAsyncContextManager[BaseStore]:
-    """`async with open_store(uri, index=..., ttl=...) as store:` the store for `uri`."""
-    scheme = scheme_of(uri)
-    factory = _factories.get(scheme)
-    if factory is None:
-        raise ValueError(f"no store registered for {scheme}:// (in {uri!r})")
-    return factory(uri, index=index, ttl=ttl)
 
 
 class MemoryStore(InMemoryStore):
@@ -107,7 +81,8 @@ class MemoryStore(InMemoryStore):
                     self._expiry[(op.namespace, op.key)] = (op.ttl, now + op.ttl * 60)
             elif isinstance(op, GetOp | SearchOp) and op.refresh_ttl and result:
                 for item in result if isinstance(result, list) else [result]:
-                    self._refresh((item.namespace, item.key), now)
+                    if isinstance(item, Item):
+                        self._refresh((item.namespace, item.key), now)
 
     def _refresh(self, item: tuple[tuple[str, ...], str], now: float) -> None:
         if item in self._expiry:
@@ -116,15 +91,8 @@ class MemoryStore(InMemoryStore):
 
 
 @asynccontextmanager
-async def _memory_store(
-    uri: str, *, index: IndexConfig | None = None, ttl: TTLConfig | None = None
-) -> AsyncIterator[BaseStore]:
-    yield MemoryStore(index=index, ttl=ttl)
-
-
-@asynccontextmanager
-async def _sqlite_store(
-    uri: str, *, index: IndexConfig | None = None, ttl: TTLConfig | None = None
+async def sqlite_store(
+    path: str, index: IndexConfig | None = None, ttl: TTLConfig | None = None
 ) -> AsyncIterator[BaseStore]:
     """AsyncSqliteStore on its own autocommit connection (it issues BEGIN/COMMIT itself),
     tuned like the storage's; the TTL sweeper runs while the store is open."""
@@ -134,12 +102,11 @@ async def _sqlite_store(
             "cannot load extensions; use memory:// or a Python built with "
             "--enable-loadable-sqlite-extensions"
         )
-    path = sqlite_path(uri)
     ensure_parent(path)
     async with aiosqlite.connect(path, isolation_level=None) as conn:
         for pragma in PRAGMAS:
             await conn.execute_fetchall(pragma)
-        store = AsyncSqliteStore(conn, index=index, ttl=ttl)  # type: ignore[arg-type]
+        store = AsyncSqliteStore(conn, index=index, ttl=ttl)
         await store.setup()
         if ttl:
             await store.start_ttl_sweeper()
@@ -197,7 +164,3 @@ def ttl_config(raw: Mapping[str, Any]) -> TTLConfig:
         ):
             raise ManifestError(f"store.ttl.{key}: {value!r} is not valid")
     return TTLConfig(**raw)  # type: ignore[typeddict-item]
-
-
-register_store("memory", _memory_store)
-register_store("sqlite", _sqlite_store)

@@ -14,7 +14,7 @@ from langgraph_sdk.client import LangGraphClient
 
 import skeino
 from skeino.app import SkeinoApp
-from skeino.crons.storage import SqliteCronStore
+from skeino.backend import open_backend
 from tests.conftest import MANIFEST
 
 pytestmark = pytest.mark.anyio
@@ -64,10 +64,9 @@ async def test_a_cron_missed_while_down_fires_once_at_start_up(tmp_path: Path) -
     async with serving(database) as (_, client):
         tid = (await client.threads.create())["thread_id"]
         cron = await client.crons.create_for_thread(tid, "custom", schedule=YEARLY)
-    store = SqliteCronStore(str(database))
-    await store.open()
-    await store.update(cron["cron_id"], {"next_run_date": LONG_AGO})  # six missed firings
-    await store.close()
+    async with open_backend(f"sqlite:///{database}") as backend:
+        # six missed firings
+        await backend.crons.update(cron["cron_id"], {"next_run_date": LONG_AGO})
 
     async with serving(database) as (_, client):
         assert await _runs_settle(client, tid) == 1

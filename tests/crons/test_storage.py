@@ -8,15 +8,10 @@ from typing import Any
 
 import pytest
 
-from skeino.crons.storage import (
-    Cron,
-    CronQuery,
-    CronStore,
-    MemoryCronStore,
-    SqliteCronStore,
-    open_cron_store,
-)
+from skeino.backend import open_backend
+from skeino.crons.storage import Cron, CronQuery, CronStore, MemoryCronStore, SqliteCronStore
 from skeino.storage.base import Page
+from skeino.storage.sqlite_db import Database
 
 pytestmark = pytest.mark.anyio
 
@@ -25,12 +20,14 @@ T1, T2, T3 = "2026-01-01T00:00:00+00:00", "2026-01-02T00:00:00+00:00", "2026-01-
 
 @pytest.fixture(params=["memory", "sqlite"])
 async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[CronStore]:
-    found: CronStore = MemoryCronStore()
-    if request.param == "sqlite":
-        found = SqliteCronStore(str(tmp_path / "crons.db"))
-    await found.open()
-    yield found
-    await found.close()
+    if request.param == "memory":
+        yield MemoryCronStore()
+        return
+    db = await Database.open(str(tmp_path / "crons.db"))
+    try:
+        yield SqliteCronStore(db)
+    finally:
+        await db.close()
 
 
 def cron(cron_id: str, **fields: Any) -> Cron:
@@ -102,7 +99,11 @@ async def test_search_filters_and_order(store: CronStore) -> None:
         assert [r["cron_id"] for r in rows] == expected and total == len(expected)
 
 
-def test_stores_follow_the_database_uri(tmp_path: Path) -> None:
-    assert isinstance(open_cron_store("memory://"), MemoryCronStore)
-    sqlite = open_cron_store(f"sqlite:///{tmp_path}/x.db")
-    assert isinstance(sqlite, SqliteCronStore) and sqlite.path == f"{tmp_path}/x.db"
+async def test_stores_follow_the_database_uri(tmp_path: Path) -> None:
+    async with open_backend("memory://") as memory:
+        assert type(memory.crons) is MemoryCronStore
+    async with open_backend(f"sqlite:///{tmp_path}/x.db") as sqlite:
+        assert type(sqlite.crons) is SqliteCronStore
+        await sqlite.crons.create(cron("c1"))
+    async with open_backend(f"sqlite:///{tmp_path}/x.db") as reopened:
+        assert await reopened.crons.get("c1") == cron("c1")  # in that very file

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from skeino.storage import Storage, open_storage
+from skeino.backend import open_backend
+from skeino.storage import Storage
 
 
 @pytest.fixture(params=["memory", "sqlite"])
@@ -19,7 +20,5 @@ def storage_uri(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 @pytest.fixture
 async def storage(storage_uri: str) -> AsyncIterator[Storage]:
-    store = open_storage(storage_uri)
-    await store.open()
-    yield store
-    await store.close()
+    async with open_backend(storage_uri) as backend:
+        yield backend.storage

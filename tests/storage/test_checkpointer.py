@@ -1,8 +1,7 @@
-"""Checkpointers chosen by URI hold graph state across reopening (SQLite) or in process."""
+"""The backend's checkpointer holds graph state across reopening (SQLite) or in process."""
 
 from __future__ import annotations
 
-from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, TypedDict
 
@@ -11,7 +10,8 @@ from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.graph import END, START, StateGraph
 
-from skeino.storage import open_checkpointer, open_storage, register_checkpointer
+from skeino.backend import open_backend
+from skeino.storage.checkpointer import sqlite_saver
 from skeino.storage.uri import sqlite_path
 from tests.storage.records import thread
 
@@ -32,7 +32,8 @@ def counter(saver: BaseCheckpointSaver) -> Any:
 
 
 async def test_memory_round_trip() -> None:
-    async with open_checkpointer("memory://") as saver:
+    async with open_backend("memory://") as backend:
+        saver = backend.checkpointer
         assert isinstance(saver, InMemorySaver)
         assert await counter(saver).ainvoke({"n": 1}, CONFIG) == {"n": 2}
         assert (await counter(saver).aget_state(CONFIG)).values == {"n": 2}
@@ -40,27 +41,18 @@ async def test_memory_round_trip() -> None:
 
 async def test_sqlite_round_trip_across_reopen_beside_the_storage(tmp_path: Path) -> None:
     uri = f"sqlite:///{tmp_path}/new/skeino.db"
-    storage = open_storage(uri)
-    await storage.open()
-    try:
-        async with open_checkpointer(uri) as saver:
-            assert await counter(saver).ainvoke({"n": 1}, CONFIG) == {"n": 2}
-            await storage.create_thread(thread("t1"))
-        async with open_checkpointer(uri) as saver:
-            assert (await counter(saver).aget_state(CONFIG)).values == {"n": 2}
-        assert await storage.get_thread("t1") is not None
-    finally:
-        await storage.close()
+    async with open_backend(uri) as backend:
+        assert await counter(backend.checkpointer).ainvoke({"n": 1}, CONFIG) == {"n": 2}
+        await backend.storage.create_thread(thread("t1"))
+    async with open_backend(uri) as backend:
+        assert (await counter(backend.checkpointer).aget_state(CONFIG)).values == {"n": 2}
+        assert await backend.storage.get_thread("t1") is not None
     assert Path(sqlite_path(uri)).exists()
 
 
-async def test_register_a_scheme() -> None:
-    @asynccontextmanager
-    async def factory(uri: str) -> Any:
-        yield InMemorySaver()
-
-    register_checkpointer("custom-test", factory)
-    async with open_checkpointer("custom-test://x") as saver:
-        assert isinstance(saver, InMemorySaver)
-    with pytest.raises(ValueError, match="no checkpointer"):
-        open_checkpointer("nosuch://x")
+async def test_sqlite_saver_alone_on_a_new_directory(tmp_path: Path) -> None:
+    path = f"{tmp_path}/fresh/dir/graph.db"
+    async with sqlite_saver(path) as saver:
+        assert await counter(saver).ainvoke({"n": 1}, CONFIG) == {"n": 2}
+    async with sqlite_saver(path) as saver:
+        assert (await counter(saver).aget_state(CONFIG)).values == {"n": 2}

@@ -1,17 +1,25 @@
-"""What only a file can show: persistence, migrations, URIs and the registries."""
+"""What only a file can show: persistence, migrations, URIs and the backend registry."""
 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import anyio
 import pytest
+from langgraph.checkpoint.memory import InMemorySaver
+from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
+from langgraph.store.sqlite.aio import AsyncSqliteStore
 
-from skeino.storage import AssistantQuery, Page, ThreadQuery, open_storage, register_storage
+from skeino.backend import Backend, StoreOptions, open_backend, register_backend
+from skeino.crons.storage import MemoryCronStore, SqliteCronStore
+from skeino.storage import AssistantQuery, Page, ThreadQuery
 from skeino.storage.memory import MemoryStorage
 from skeino.storage.sqlite import SqliteStorage
 from skeino.storage.sqlite_db import MIGRATIONS, THREADS, SyncSession
+from skeino.storage.store import MemoryStore
 from skeino.storage.uri import scheme_of, sqlite_path
 from tests.storage.records import assistant, run, thread, ts
 
@@ -85,15 +93,45 @@ def test_uri_parsing() -> None:
             sqlite_path(bad)
 
 
-def test_open_storage_by_scheme() -> None:
-    assert isinstance(open_storage("memory://"), MemoryStorage)
-    store = open_storage("sqlite:////tmp/x.db")
-    assert isinstance(store, SqliteStorage)
-    assert store.path == "/tmp/x.db"
-    with pytest.raises(ValueError, match="no storage"):
-        open_storage("nosuch://x")
-    register_storage("custom-test", lambda uri: MemoryStorage())
-    assert isinstance(open_storage("custom-test://anything"), MemoryStorage)
+async def test_open_backend_by_scheme(tmp_path: Path) -> None:
+    async with open_backend("memory://") as memory:
+        assert type(memory.storage) is MemoryStorage
+        assert type(memory.crons) is MemoryCronStore
+        assert memory.events is None
+        assert type(memory.checkpointer) is InMemorySaver
+        assert type(memory.store) is MemoryStore
+    path = f"{tmp_path}/x.db"
+    async with open_backend(f"sqlite:///{path}") as sqlite:
+        assert type(sqlite.storage) is SqliteStorage
+        assert sqlite.storage.path == path
+        assert type(sqlite.crons) is SqliteCronStore
+        assert sqlite.events is not None
+        assert type(sqlite.checkpointer) is AsyncSqliteSaver
+        assert type(sqlite.store) is AsyncSqliteStore
+        assert await sqlite.storage.create_thread(thread("t1")) is not None  # open already
+    with pytest.raises(RuntimeError, match="closed"):  # and closed on exit
+        await sqlite.storage.get_thread("t1")
+    with pytest.raises(ValueError, match="no backend"):
+        open_backend("nosuch://x")
+
+
+async def test_register_a_backend_scheme() -> None:
+    seen: list[tuple[str, StoreOptions]] = []
+
+    @asynccontextmanager
+    async def opener(uri: str, options: StoreOptions) -> AsyncIterator[Backend]:
+        seen.append((uri, options))
+        store = MemoryStore(index=options.index, ttl=options.ttl)
+        yield Backend(MemoryStorage(), MemoryCronStore(), None, InMemorySaver(), store)
+
+    register_backend("Custom-Test", opener)
+    options = StoreOptions(ttl={"default_ttl": 5})
+    async with open_backend("custom-test://anything", options) as backend:
+        assert type(backend.storage) is MemoryStorage
+        assert await backend.storage.create_thread(thread("t1")) is not None
+    async with open_backend("CUSTOM-TEST://else"):
+        pass
+    assert seen == [("custom-test://anything", options), ("CUSTOM-TEST://else", StoreOptions())]
 
 
 async def test_cancelled_writes_leave_the_connection_usable(tmp_path: Path) -> None:

@@ -1,4 +1,4 @@
-"""`open_store` by URI, TTL on both built-ins, and `store.index` / `store.ttl` parsing."""
+"""The backend's store by URI, TTL on both built-ins, and `store.index` / `store.ttl` parsing."""
 
 from __future__ import annotations
 
@@ -10,12 +10,15 @@ from pathlib import Path
 
 import anyio
 import pytest
-from langgraph.store.base import BaseStore
+from langgraph.checkpoint.memory import InMemorySaver
+from langgraph.store.base import BaseStore, IndexConfig, TTLConfig
 from langgraph.store.memory import InMemoryStore
 
+from skeino.backend import Backend, StoreOptions, open_backend, register_backend
+from skeino.crons.storage import MemoryCronStore
 from skeino.manifest import ManifestError
-from skeino.storage import open_storage
-from skeino.storage.store import index_config, open_store, register_store, ttl_config
+from skeino.storage.memory import MemoryStorage
+from skeino.storage.store import index_config, ttl_config
 
 pytestmark = pytest.mark.anyio
 
@@ -30,6 +33,15 @@ async def aembed(texts):
     return embed(texts)
 '''
 LOADABLE = hasattr(sqlite3.Connection, "enable_load_extension")
+
+
+@asynccontextmanager
+async def open_store(
+    uri: str, *, index: IndexConfig | None = None, ttl: TTLConfig | None = None
+) -> AsyncIterator[BaseStore]:
+    """The store of the backend `uri` opens, with `store.index` / `store.ttl`."""
+    async with open_backend(uri, StoreOptions(index=index, ttl=ttl)) as backend:
+        yield backend.store
 
 
 @pytest.fixture(params=["memory", "sqlite"])
@@ -58,13 +70,8 @@ async def test_round_trip(store_uri: str) -> None:
 
 async def test_sqlite_store_shares_the_storage_file(tmp_path: Path) -> None:
     uri = f"sqlite:///{tmp_path}/one.db"
-    storage = open_storage(uri)
-    await storage.open()
-    try:
-        async with open_store(uri) as store:
-            await store.aput(("x",), "k", {"v": True})
-    finally:
-        await storage.close()
+    async with open_backend(uri) as backend:
+        await backend.store.aput(("x",), "k", {"v": True})
     with sqlite3.connect(tmp_path / "one.db") as conn:
         tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
         assert "store" in tables and "threads" in tables
@@ -72,14 +79,15 @@ async def test_sqlite_store_shares_the_storage_file(tmp_path: Path) -> None:
 
 
 async def test_unknown_scheme_and_registration() -> None:
-    with pytest.raises(ValueError, match="no store registered for nope://"):
-        open_store("nope://x")
+    with pytest.raises(ValueError, match="no backend registered for nope://"):
+        open_backend("nope://x")
 
     @asynccontextmanager
-    async def factory(uri: str, **options: object) -> AsyncIterator[BaseStore]:
-        yield InMemoryStore()
+    async def opener(uri: str, options: StoreOptions) -> AsyncIterator[Backend]:
+        store = InMemoryStore(index=options.index)
+        yield Backend(MemoryStorage(), MemoryCronStore(), None, InMemorySaver(), store)
 
-    register_store("Custom", factory)
+    register_backend("Custom", opener)
     async with open_store("custom://anything") as store:
         assert isinstance(store, InMemoryStore)
 
@@ -107,7 +115,7 @@ async def test_memory_default_ttl_purges_namespaces() -> None:
 
 async def test_sqlite_ttl_sweeps(tmp_path: Path) -> None:
     """SQLite compares expiry with its whole-second CURRENT_TIMESTAMP, hence 1.1 s of slack."""
-    ttl = {"default_ttl": 0.5 / 60, "sweep_interval_minutes": 60}
+    ttl: TTLConfig = {"default_ttl": 0.5 / 60, "sweep_interval_minutes": 60}
     async with open_store(f"sqlite:///{tmp_path}/t.db", ttl=ttl) as store:
         assert "ttl_sweeper" in _task_names()
         await store.aput(("t",), "k", {})

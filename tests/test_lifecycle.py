@@ -1,4 +1,4 @@
-"""The status tables: which run transitions exist, and what a thread's status becomes."""
+"""The lifecycle tables: which run transitions exist, and what a thread's status becomes."""
 
 from __future__ import annotations
 
@@ -6,45 +6,64 @@ import itertools
 
 import pytest
 
-from skeino.runs.status import (
-    RUN_TRANSITIONS,
+from skeino.lifecycle import (
+    RUN_TABLE,
     TERMINAL,
+    Event,
     InvalidTransition,
     Outcome,
     ThreadView,
-    check_transition,
+    after_lost_lease,
     thread_status_after,
     thread_status_at_rest,
+    transition,
 )
 
-ALLOWED = [
-    ("pending", "running"),
-    ("pending", "interrupted"),
-    ("pending", "error"),
-    ("running", "success"),
-    ("running", "error"),
-    ("running", "timeout"),
-    ("running", "interrupted"),
-    ("running", "pending"),
-]
+STATUSES = ("pending", "running", "error", "success", "timeout", "interrupted")
+ALLOWED = {
+    ("pending", Event.CLAIM): "running",
+    ("pending", Event.CANCEL_PENDING): "interrupted",
+    ("pending", Event.DROP_PENDING): None,
+    ("running", Event.SUCCEED): "success",
+    ("running", Event.FAIL): "error",
+    ("running", Event.TIME_OUT): "timeout",
+    ("running", Event.INTERRUPT): "interrupted",
+    ("running", Event.ROLL_BACK): None,
+    ("running", Event.REQUEUE): "pending",
+    ("running", Event.GIVE_UP): "error",
+}
 
 
-@pytest.mark.parametrize(("current", "new"), ALLOWED)
-def test_allowed_transitions(current: str, new: str) -> None:
-    assert check_transition(current, new) == new  # type: ignore[arg-type]
+@pytest.mark.parametrize(("current", "event"), list(ALLOWED))
+def test_allowed_transitions(current: str, event: Event) -> None:
+    step = transition(event, current)  # type: ignore[arg-type]
+    assert step.target == ALLOWED[(current, event)]
+    assert current in step.sources
 
 
 def test_every_other_transition_raises() -> None:
-    statuses = list(RUN_TRANSITIONS)
-    for current, new in itertools.product(statuses, statuses):
-        if (current, new) in ALLOWED:
+    assert RUN_TABLE == ALLOWED
+    for current, event in itertools.product(STATUSES, Event):
+        if (current, event) in ALLOWED:
             continue
         with pytest.raises(InvalidTransition):
-            check_transition(current, new)  # type: ignore[arg-type]
+            transition(event, current)  # type: ignore[arg-type]
 
 
 def test_terminal_statuses_have_no_way_out() -> None:
-    assert {s for s, nexts in RUN_TRANSITIONS.items() if not nexts} == TERMINAL
+    starts = {status for status, _ in RUN_TABLE}
+    assert set(STATUSES) - starts == TERMINAL
+
+
+def test_each_event_has_one_target_whatever_it_starts_from() -> None:
+    for event in Event:
+        assert len({RUN_TABLE[(s, e)] for s, e in RUN_TABLE if e is event}) == 1
+
+
+def test_a_run_whose_worker_keeps_dying_is_given_up() -> None:
+    assert after_lost_lease(1, 3) is Event.REQUEUE
+    assert after_lost_lease(2, 3) is Event.REQUEUE
+    assert after_lost_lease(3, 3) is Event.GIVE_UP
 
 
 CLEAN = ThreadView(has_interrupts=False, has_next=False)

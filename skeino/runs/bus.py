@@ -1,0 +1,122 @@
+"""The bus: how run events travel from the engine to streams, in this process or another.
+
+The in-process `Broker` fans events out to local readers. Where several processes share
+the database, an `EventRelay` also keeps every event in the database's log, and a stream
+of a run executing elsewhere follows that log; without one (`memory://`) every run is
+local. The engine publishes, flushes before a run's end is recorded, and ends; streams
+subscribe through `subscribe`, which picks the source.
+
+A run is usually executed by the process that queued it, so a stream starts on the local
+broker; when no event came for a poll interval and the run turns out not to be executing
+here (another process took it, or it ended there), the stream hands over to the log from
+its last event, so no event is lost and none is repeated.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from functools import partial
+from typing import Any, Protocol
+
+import anyio
+
+from skeino.runs.broker import Broker, Envelope, Subscription, _id_key
+from skeino.runs.events import EncodedEvent
+from skeino.runs.relay import EventRelay
+from skeino.storage.base import NO_OUTPUT
+
+
+class Whereabouts(Protocol):
+    """Where a run is, as the queue knows it."""
+
+    async def executing_here(self, run_id: str) -> bool:
+        """Executing in this process, or not yet taken by any."""
+
+    async def has_ended(self, run_id: str) -> bool: ...
+
+
+class Handover:
+    """A reader that starts on the local broker and moves to the log when the run is
+    elsewhere; subscription-shaped, so stream writers need not know which it reads."""
+
+    def __init__(self, bus: Bus, run_id: str, local: Subscription | None, after: tuple[int, int]):
+        self.bus, self.run_id, self.local, self.after = bus, run_id, local, after
+
+    @property
+    def overflowed(self) -> bool:
+        return self.local is not None and self.local.overflowed
+
+    def close(self) -> None:
+        if self.local is not None:
+            self.bus.broker.unsubscribe(self.run_id, self.local)
+
+    async def __aiter__(self) -> AsyncIterator[Envelope]:
+        local, relay, where = self.local, self.bus.relay, self.bus.where
+        assert relay is not None and where is not None
+        while local is not None:
+            try:
+                with anyio.move_on_after(relay.poll_seconds) as waited:
+                    item = await local.__anext__()
+            except StopAsyncIteration:
+                return
+            if not waited.cancelled_caught:
+                self.after = item.key
+                yield item
+            elif not await where.executing_here(self.run_id):
+                self.close()
+                local = None
+        ended = partial(where.has_ended, self.run_id)
+        async for item in relay.follow(self.run_id, self.after, ended):
+            yield item
+
+
+Source = Subscription | Handover
+
+
+class Bus:
+    def __init__(self, broker: Broker, relay: EventRelay | None = None) -> None:
+        self.broker = broker
+        self.relay = relay
+        self.where: Whereabouts | None = None
+        if relay is not None:
+            broker.sink = relay.record
+
+    @asynccontextmanager
+    async def running(self) -> AsyncIterator[Bus]:
+        if self.relay is None:
+            yield self
+            return
+        async with self.relay.running():
+            yield self
+
+    def open(self, run_id: str, thread_id: str | None, keep_log: bool) -> None:
+        self.broker.open(run_id, thread_id, keep_log)
+
+    def publish(self, run_id: str, event: EncodedEvent) -> None:
+        self.broker.publish(run_id, event)
+
+    async def flush(self) -> None:
+        """Every event published so far is in the log (before a run's end is recorded)."""
+        if self.relay is not None:
+            await self.relay.flush()
+
+    def end(self, run_id: str, output: Any = NO_OUTPUT) -> None:
+        self.broker.end(run_id, output)
+
+    def subscribe(self, run_id: str, last_event_id: str | None = None) -> Source:
+        """A reader of the run from now (or after `last_event_id`), wherever it executes."""
+        if self.relay is None:
+            return self.broker.subscribe(run_id, last_event_id)
+        after = (int(time.time() * 1000), -1) if last_event_id is None else _id_key(last_event_id)
+        local = None
+        if run_id in self.broker.channels:
+            local = self.broker.subscribe(run_id, last_event_id)
+        return Handover(self, run_id, local, after)
+
+    def unsubscribe(self, run_id: str, source: Source) -> None:
+        if isinstance(source, Subscription):
+            self.broker.unsubscribe(run_id, source)
+        else:
+            source.close()

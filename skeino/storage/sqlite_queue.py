@@ -1,0 +1,172 @@
+"""The run queue's SQL: claims, compare-and-set transitions, leases, cancels, the event log.
+
+Each function is the body of one transaction (or read) on a `SyncSession`; `SqliteStorage`
+hands it to the database in one hop. The statuses come from `skeino.lifecycle`; here they
+are only applied, always conditioned on the status the transition starts from.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any, cast
+
+import orjson
+
+from skeino.ids import iso_at
+from skeino.lifecycle import ACTIVE, THREAD_WITH, Event, RunStatus, transition
+from skeino.storage.base import NO_OUTPUT, CancelAction, Claim, LoggedEvent, Run, RunChange
+from skeino.storage.filters import apply_changes
+from skeino.storage.sqlite_db import RUNS, THREADS, SyncSession, Table, Where, dumps
+
+LEASE_FIELDS = "attempt, cancel_requested, api_url"
+
+
+def insert(db: SyncSession, run: Run, not_before: float | None, api_url: str) -> bool:
+    if not db.insert(RUNS, run, ignore=True):
+        return False
+    sql = "UPDATE runs SET not_before = ?, api_url = ? WHERE run_id = ?"
+    db.run(sql, [not_before, api_url, run["run_id"]])
+    return True
+
+
+def has_running(db: SyncSession, thread_id: str) -> bool:
+    sql = "SELECT 1 FROM runs WHERE thread_id = ? AND status = 'running'"
+    return bool(db.rows(sql, [thread_id]))
+
+
+def update_record(
+    db: SyncSession, table: Table, key: str, changes: dict[str, Any]
+) -> dict[str, Any] | None:
+    current = db.get(table, key)
+    if current is None:
+        return None
+    updated = apply_changes(current, changes, table.key)
+    db.replace(table, updated)
+    return updated
+
+
+def _statuses(where: Where, statuses: Iterable[str]) -> Where:
+    ordered = sorted(statuses)
+    return where.add(f"status IN ({', '.join('?' * len(ordered))})", *ordered)
+
+
+def claim(
+    db: SyncSession, worker_id: str, now: float, lease_until: float, thread_id: str | None
+) -> Claim | None:
+    step = transition(Event.CLAIM)
+    where = _statuses(Where(), step.sources).add("(not_before IS NULL OR not_before <= ?)", now)
+    if thread_id is not None:
+        where.equals("thread_id", thread_id)
+    where.add(
+        "NOT EXISTS (SELECT 1 FROM runs AS r WHERE r.thread_id = runs.thread_id"
+        " AND r.status = 'running')"
+    )
+    found = db.select(RUNS, where, "created_at, run_id", limit=1)
+    if not found:
+        return None
+    run = cast(Run, {**found[0], "status": step.target, "updated_at": iso_at(now)})
+    db.run(
+        "UPDATE runs SET status = ?, updated_at = ?, worker_id = ?, lease_until = ?,"
+        " attempt = attempt + 1 WHERE run_id = ?",
+        [run["status"], run["updated_at"], worker_id, lease_until, run["run_id"]],
+    )
+    db.run(
+        "UPDATE threads SET status = ?, updated_at = ? WHERE thread_id = ?",
+        [THREAD_WITH[Event.CLAIM], run["updated_at"], run["thread_id"]],
+    )
+    ((attempt, cancel, api_url),) = db.rows(
+        f"SELECT {LEASE_FIELDS} FROM runs WHERE run_id = ?", [run["run_id"]]
+    )
+    return Claim(run, attempt, cancel, api_url)
+
+
+def change(db: SyncSession, run_id: str, change: RunChange) -> dict[str, Any] | None:
+    step = change.transition
+    where = _statuses(Where().equals("run_id", run_id), step.sources)
+    if change.worker_id is not None:
+        where.equals("worker_id", change.worker_id)
+    if change.expired_by is not None:
+        where.add("(lease_until IS NULL OR lease_until < ?)", change.expired_by)
+    found = db.select(RUNS, where, limit=1)
+    if not found:
+        return None
+    current = found[0]
+    if step.target is None:
+        db.delete(RUNS, run_id)
+        updated = current
+    else:
+        updated = apply_changes(current, {**change.fields, "status": step.target}, "run_id")
+        db.replace(RUNS, updated)
+        if step.target != "running":  # a lease belongs to a running run only
+            output = None if change.output is NO_OUTPUT else dumps(change.output)
+            db.run(
+                "UPDATE runs SET worker_id = NULL, lease_until = NULL, output = ? WHERE run_id = ?",
+                [output, run_id],
+            )
+    if change.thread is not None:
+        update_record(db, THREADS, current["thread_id"], change.thread)
+    return updated
+
+
+def request_cancel(db: SyncSession, run_id: str, action: CancelAction) -> RunStatus | None:
+    where = _statuses(Where().equals("run_id", run_id), ACTIVE)
+    sql = f"UPDATE runs SET cancel_requested = coalesce(cancel_requested, ?){where}"
+    db.run(sql, [action, *where.params])
+    rows = db.rows("SELECT status FROM runs WHERE run_id = ?", [run_id])
+    return cast(RunStatus, rows[0][0]) if rows else None
+
+
+def cancel_requests(db: SyncSession, worker_id: str) -> dict[str, CancelAction]:
+    sql = (
+        "SELECT run_id, cancel_requested FROM runs WHERE worker_id = ? AND status = 'running'"
+        " AND cancel_requested IS NOT NULL"
+    )
+    return dict(db.rows(sql, [worker_id]))
+
+
+def renew(db: SyncSession, worker_id: str, lease_until: float) -> set[str]:
+    sql = (
+        "UPDATE runs SET lease_until = ? WHERE worker_id = ? AND status = 'running'"
+        " RETURNING run_id"
+    )
+    return {run_id for (run_id,) in db.rows(sql, [lease_until, worker_id])}
+
+
+def expired(db: SyncSession, now: float) -> list[Claim]:
+    where = Where().equals("status", "running").add("(lease_until IS NULL OR lease_until < ?)", now)
+    runs = db.select(RUNS, where, "created_at, run_id")
+    claims = []
+    for run in runs:
+        ((attempt, cancel, api_url),) = db.rows(
+            f"SELECT {LEASE_FIELDS} FROM runs WHERE run_id = ?", [run["run_id"]]
+        )
+        claims.append(Claim(cast(Run, run), attempt, cancel, api_url))
+    return claims
+
+
+def output(db: SyncSession, run_id: str) -> tuple[RunStatus, Any] | None:
+    rows = db.rows("SELECT status, output FROM runs WHERE run_id = ?", [run_id])
+    if not rows:
+        return None
+    status, text = rows[0]
+    return status, NO_OUTPUT if text is None else orjson.loads(text)
+
+
+def append_events(db: SyncSession, events: Sequence[LoggedEvent]) -> None:
+    db.conn.executemany(
+        "INSERT OR IGNORE INTO run_events (run_id, thread_id, ms, seq, event, data)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        [(e.run_id, e.thread_id, e.ms, e.seq, e.event, e.data) for e in events],
+    )
+
+
+def read_events(
+    db: SyncSession, run_id: str, after: tuple[int, int], limit: int
+) -> list[LoggedEvent]:
+    ms, seq = after
+    rows = db.rows(
+        "SELECT run_id, thread_id, ms, seq, event, data FROM run_events"
+        " WHERE run_id = ? AND (ms > ? OR (ms = ? AND seq > ?)) ORDER BY ms, seq LIMIT ?",
+        [run_id, ms, ms, seq, limit],
+    )
+    return [LoggedEvent(*row) for row in rows]
