@@ -6,7 +6,6 @@ the run goes on (JSON parsers skip leading whitespace), then the result.
 
 from __future__ import annotations
 
-import asyncio
 import math
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
@@ -35,15 +34,19 @@ class WaitResponse:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         await send({"type": "http.response.start", "status": 200, "headers": self.headers})
-        # One plain watcher task (no task group): it writes the keep-alive newlines and,
-        # when the client goes, cancels the wait through this scope.
-        with anyio.CancelScope() as waiting:
-            watch = _Watch(receive, send, self.interval, waiting)
-            watcher = asyncio.get_running_loop().create_task(watch.run())
+        # A watcher writes the keep-alive newlines and, when the client goes, cancels the
+        # wait through the group's scope.
+        failure: Exception | None = None
+        async with anyio.create_task_group() as tg:
+            watch = _Watch(receive, send, self.interval, tg.cancel_scope)
+            tg.start_soon(watch.run)
             try:
                 value = await self.result()
-            finally:
-                watcher.cancel()
+            except Exception as exc:  # raised as itself, not inside an exception group
+                failure = exc
+            tg.cancel_scope.cancel()
+        if failure is not None:
+            raise failure
         if watch.gone:
             if self.on_disconnect is not None:
                 await self.on_disconnect()

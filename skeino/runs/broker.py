@@ -49,10 +49,10 @@ class Envelope:
 
     @property
     def key(self) -> tuple[int, int]:
-        return _id_key(self.id)
+        return id_key(self.id)
 
 
-def _id_key(event_id: str) -> tuple[int, int]:
+def id_key(event_id: str) -> tuple[int, int]:
     ms, _, seq = event_id.partition("-")
     try:
         return int(ms), int(seq or 0)
@@ -67,7 +67,7 @@ class Subscription:
     `drain()` hands over everything queued at once, for a writer that sends in batches.
     """
 
-    __slots__ = ("_closed", "_items", "_limit", "_wake", "overflowed")
+    __slots__ = ("_closed", "_items", "_limit", "_wake", "moved", "overflowed")
 
     def __init__(self, limit: int) -> None:
         self._items: deque[Envelope] = deque()
@@ -77,6 +77,7 @@ class Subscription:
         self._wake: asyncio.Event | None = None
         self._closed = False
         self.overflowed = False
+        self.moved = False  # closed because the run went on in another process
 
     def push(self, item: Envelope) -> bool:
         """Queue an item; False (and the subscription closed) when the reader fell behind."""
@@ -113,6 +114,19 @@ class Subscription:
             await self._wait()
         return self._items.popleft()
 
+    def ready(self) -> Envelope | None:
+        """The next queued envelope, if one is; never waits."""
+        return self._items.popleft() if self._items else None
+
+    async def next_within(self, seconds: float) -> Envelope | None:
+        """The next envelope, or None when none came within `seconds` (StopAsyncIteration
+        once the stream ended); no timer is set while envelopes are queued."""
+        if self._items:
+            return self._items.popleft()
+        with anyio.move_on_after(seconds):
+            return await self.__anext__()
+        return None
+
     async def drain(self) -> list[Envelope]:
         """Every queued envelope (waiting for one when none is); `[]` once the stream ended."""
         while not self._items:
@@ -138,6 +152,7 @@ class RunChannel:
         self.keep_log = keep_log
         self.log: list[Envelope] = []
         self.subscribers: set[Subscription] = set()
+        self.opened_at = time.monotonic()
         self.ended_at: float | None = None
 
 
@@ -238,7 +253,7 @@ class Broker:
             sub.close()
             return sub
         if last_event_id is not None:
-            after = _id_key(last_event_id)
+            after = id_key(last_event_id)
             for item in channel.log:
                 if item.key > after:
                     sub.push(item)
@@ -247,6 +262,30 @@ class Broker:
         else:
             sub.close()
         return sub
+
+    def unread(self, older_than: float, limit: int) -> list[str]:
+        """Live channels opened over `older_than` seconds ago that no one reads."""
+        cutoff = time.monotonic() - older_than
+        found = [
+            run_id
+            for run_id, c in self.channels.items()
+            if c.ended_at is None and not c.subscribers and c.opened_at < cutoff
+        ]
+        return found[:limit]
+
+    def move(self, run_id: str) -> None:
+        """The run goes on in another process: its readers here end, marked as moved."""
+        channel = self.channels.pop(run_id, None)
+        if channel is not None:
+            for sub in channel.subscribers:
+                sub.moved = True
+                sub.close()
+
+    def discard(self, run_id: str) -> None:
+        """Forget a channel no one reads, of a run that executes in another process."""
+        channel = self.channels.get(run_id)
+        if channel is not None and not channel.subscribers and channel.ended_at is None:
+            del self.channels[run_id]
 
     def unsubscribe(self, run_id: str, sub: Subscription) -> None:
         channel = self.channels.get(run_id)

@@ -20,9 +20,7 @@ from contextlib import asynccontextmanager
 from functools import partial
 from typing import Any, Protocol
 
-import anyio
-
-from skeino.runs.broker import Broker, Envelope, Subscription, _id_key
+from skeino.runs.broker import Broker, Envelope, Subscription, id_key
 from skeino.runs.events import EncodedEvent
 from skeino.runs.relay import EventRelay
 from skeino.storage.base import NO_OUTPUT
@@ -30,6 +28,9 @@ from skeino.storage.base import NO_OUTPUT
 
 class Whereabouts(Protocol):
     """Where a run is, as the queue knows it."""
+
+    def active_here(self, run_id: str) -> bool:
+        """Executing in this process now."""
 
     async def executing_here(self, run_id: str) -> bool:
         """Executing in this process, or not yet taken by any."""
@@ -39,10 +40,16 @@ class Whereabouts(Protocol):
 
 class Handover:
     """A reader that starts on the local broker and moves to the log when the run is
-    elsewhere; subscription-shaped, so stream writers need not know which it reads."""
+    elsewhere; subscription-shaped, so stream writers need not know which it reads. While
+    events are queued locally it costs what a plain subscription costs."""
 
-    def __init__(self, bus: Bus, run_id: str, local: Subscription | None, after: tuple[int, int]):
-        self.bus, self.run_id, self.local, self.after = bus, run_id, local, after
+    def __init__(
+        self, bus: Bus, run_id: str, local: Subscription | None, after: tuple[int, int]
+    ) -> None:
+        self.bus, self.run_id, self.local = bus, run_id, local
+        self._after = after
+        self._last: Envelope | None = None
+        self._followed: AsyncIterator[Envelope] | None = None
 
     @property
     def overflowed(self) -> bool:
@@ -52,24 +59,48 @@ class Handover:
         if self.local is not None:
             self.bus.broker.unsubscribe(self.run_id, self.local)
 
-    async def __aiter__(self) -> AsyncIterator[Envelope]:
-        local, relay, where = self.local, self.bus.relay, self.bus.where
+    def __aiter__(self) -> Handover:
+        return self
+
+    async def __anext__(self) -> Envelope:
+        local = self.local
+        if local is not None:
+            item = local.ready() or await self._wait(local)
+            if item is not None:
+                self._last = item
+                return item
+        return await self._follow()
+
+    async def _wait(self, local: Subscription) -> Envelope | None:
+        """The next local event; None once the run turned out to execute elsewhere."""
+        relay, where = self.bus.relay, self.bus.where
         assert relay is not None and where is not None
-        while local is not None:
-            try:
-                with anyio.move_on_after(relay.poll_seconds) as waited:
-                    item = await local.__anext__()
-            except StopAsyncIteration:
-                return
-            if not waited.cancelled_caught:
-                self.after = item.key
-                yield item
-            elif not await where.executing_here(self.run_id):
-                self.close()
-                local = None
-        ended = partial(where.has_ended, self.run_id)
-        async for item in relay.follow(self.run_id, self.after, ended):
-            yield item
+        while True:
+            if where.active_here(self.run_id):  # its channel ends (or moves) when it does
+                try:
+                    return await local.__anext__()
+                except StopAsyncIteration:
+                    if not local.moved:
+                        raise
+                    break
+            item = await local.next_within(relay.poll_seconds)  # StopAsyncIteration: ended
+            if item is not None:
+                return item
+            if local.moved or not await where.executing_here(self.run_id):
+                break
+        self.close()
+        self.bus.broker.discard(self.run_id)
+        self.local = None
+        return None
+
+    async def _follow(self) -> Envelope:
+        if self._followed is None:
+            relay, where = self.bus.relay, self.bus.where
+            assert relay is not None and where is not None
+            after = self._after if self._last is None else self._last.key
+            ended = partial(where.has_ended, self.run_id)
+            self._followed = relay.follow(self.run_id, after, ended)
+        return await self._followed.__anext__()
 
 
 Source = Subscription | Handover
@@ -109,7 +140,7 @@ class Bus:
         """A reader of the run from now (or after `last_event_id`), wherever it executes."""
         if self.relay is None:
             return self.broker.subscribe(run_id, last_event_id)
-        after = (int(time.time() * 1000), -1) if last_event_id is None else _id_key(last_event_id)
+        after = (int(time.time() * 1000), -1) if last_event_id is None else id_key(last_event_id)
         local = None
         if run_id in self.broker.channels:
             local = self.broker.subscribe(run_id, last_event_id)

@@ -130,6 +130,9 @@ class RunManager:
 
     # where runs are (the bus's `Whereabouts`)
 
+    def active_here(self, run_id: str) -> bool:
+        return run_id in self.worker.active
+
     async def executing_here(self, run_id: str) -> bool:
         if run_id in self.worker.active:
             return True

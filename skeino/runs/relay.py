@@ -1,28 +1,54 @@
 """Run events across processes: the database's event log, written and followed.
 
-Every envelope this process publishes is queued and written to the log in batches by one
-task (a graph's burst of events costs one transaction, not one per event), so the live
-path stays in memory. `flush` writes what is queued before a run's end is recorded, so a
-reader elsewhere that sees the run ended and reads once more has every event. A stream of
-a run executing in another process `follow`s the log: it reads after its cursor, sleeps a
-poll interval when nothing is new, and stops once the run has ended and nothing is left.
+Every envelope this process publishes is queued and written to the log by one task, a
+row per run per batch (a graph's burst of events costs one row and one transaction, not
+one per event), so the live path stays in memory and the database thread barely holds the
+interpreter. `flush` writes what is queued before a run's end is recorded, so a reader
+elsewhere that sees the run ended and reads once more has every event. A stream of a run
+executing in another process `follow`s the log: it reads after its cursor, waits a short
+poll when nothing is new, and stops once the run has ended and nothing is left.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager
 
 import anyio
 
 from skeino.runs.broker import Envelope
 from skeino.runs.events import EncodedEvent
-from skeino.storage.base import EventLog, LoggedEvent
+from skeino.storage.base import EventBatch, EventLog
 
 BATCH_WINDOW = 0.01
-READ_LIMIT = 500
+READ_LIMIT = 100
 TRIM_EVERY = 60.0
+FOLLOW_POLL = 0.1  # a stream of a run in another process lags by at most this much
+
+
+def pack(items: list[Envelope]) -> bytes:
+    """Envelopes as one blob: `id \\n event \\n length \\n data` each."""
+    parts: list[bytes] = []
+    for item in items:
+        data = item.event.data
+        parts.append(f"{item.id}\n{item.event.event}\n{len(data)}\n".encode())
+        parts.append(data)
+    return b"".join(parts)
+
+
+def unpack(blob: bytes) -> Iterator[Envelope]:
+    at = 0
+    while at < len(blob):
+        fields = []
+        for _ in range(3):
+            stop = blob.index(b"\n", at)
+            fields.append(blob[at:stop])
+            at = stop + 1
+        event_id, event, size = fields
+        end = at + int(size)
+        yield Envelope(event_id.decode(), EncodedEvent(event.decode(), blob[at:end]))
+        at = end
 
 
 class EventRelay:
@@ -30,25 +56,30 @@ class EventRelay:
         self.log = log
         self.poll_seconds = poll_seconds
         self.retention_seconds = retention_seconds
-        self._queued: list[LoggedEvent] = []
+        self._queued: dict[str, tuple[str | None, list[Envelope]]] = {}
         self._writing = anyio.Lock()
         self._wake = anyio.Event()
 
     def record(self, run_id: str, thread_id: str | None, item: Envelope) -> None:
         """The broker's sink: queue one envelope for the log (never waits)."""
-        ms, seq = item.key
-        self._queued.append(
-            LoggedEvent(run_id, thread_id, ms, seq, item.event.event, item.event.data)
-        )
-        self._wake.set()
+        queued = self._queued.get(run_id)
+        if queued is None:
+            self._queued[run_id] = (thread_id, [item])
+            self._wake.set()
+        else:
+            queued[1].append(item)
 
     async def flush(self) -> None:
         """Write everything queued so far, in order with any write under way."""
         async with self._writing:
-            batch, self._queued = self._queued, []
-            if batch:
+            queued, self._queued = self._queued, {}
+            batches = [
+                EventBatch(run_id, thread_id, items[0].key, items[-1].key, pack(items))
+                for run_id, (thread_id, items) in queued.items()
+            ]
+            if batches:
                 with anyio.CancelScope(shield=True):
-                    await self.log.append_events(batch)
+                    await self.log.append_events(batches)
 
     @asynccontextmanager
     async def running(self) -> AsyncIterator[EventRelay]:
@@ -73,27 +104,23 @@ class EventRelay:
             await anyio.sleep(TRIM_EVERY)
             await self.log.trim_events(int((time.time() - self.retention_seconds) * 1000))
 
-    def follow(
-        self, run_id: str, after: tuple[int, int] | None, ended: Callable[[], Awaitable[bool]]
+    async def follow(
+        self, run_id: str, after: tuple[int, int], ended: Callable[[], Awaitable[bool]]
     ) -> AsyncIterator[Envelope]:
-        """The run's events after `after` (from now when None), until it ended."""
-        cursor = after if after is not None else (int(time.time() * 1000), -1)
-        return self._follow(run_id, cursor, ended)
-
-    async def _follow(
-        self, run_id: str, cursor: tuple[int, int], ended: Callable[[], Awaitable[bool]]
-    ) -> AsyncIterator[Envelope]:
+        """The run's events after `after`, until it ended."""
         last_look = False
         while True:
-            rows = await self.log.read_events(run_id, cursor, READ_LIMIT)
-            for row in rows:
-                yield Envelope(f"{row.ms}-{row.seq}", EncodedEvent(row.event, bytes(row.data)))
-            if rows:
-                cursor = (rows[-1].ms, rows[-1].seq)
+            batches = await self.log.read_events(run_id, after, READ_LIMIT)
+            for batch in batches:
+                for item in unpack(batch.events):
+                    if item.key > after:
+                        after = item.key
+                        yield item
+            if batches:
                 continue
             if last_look:
                 return
             if await ended():
                 last_look = True  # its events were written before its end: one more read
                 continue
-            await anyio.sleep(self.poll_seconds)
+            await anyio.sleep(min(self.poll_seconds, FOLLOW_POLL))

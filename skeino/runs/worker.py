@@ -131,10 +131,15 @@ class Worker:
         assert self._tg is not None
         thread_id = claim.run["thread_id"]
         if thread_id in self._threads:
-            self._tg.start_soon(self._execute, claim)
+            self._tg.start_soon(self._execute_then_wake, claim)
         else:
             self._threads.add(thread_id)
             self._tg.start_soon(self._work, thread_id, claim)
+
+    async def _execute_then_wake(self, claim: Claim) -> None:
+        """Beside the thread's loop, which may have just found nothing to take."""
+        await self._execute(claim)
+        self.wake(claim.run["thread_id"])
 
     async def _execute(self, claim: Claim) -> None:
         run = claim.run
@@ -147,9 +152,14 @@ class Worker:
         finished = None
         try:
             finished = await self.executor.execute(active)
+        except Exception:  # its lease lapses and another attempt (or the retry cap) ends it
+            logger.exception("run %s could not be recorded", run_id)
         finally:
             del self.active[run_id]
-            self.bus.end(run_id, NO_OUTPUT if finished is None else finished.output)
+            if active.reason == "lost":
+                self.bus.broker.move(run_id)
+            else:
+                self.bus.end(run_id, NO_OUTPUT if finished is None else finished.output)
         if finished is not None and run["kwargs"].get("webhook"):
             assert self._tg is not None
             self._tg.start_soon(self._webhook, run)
@@ -177,6 +187,16 @@ class Worker:
                     self.active[run_id].cancel(action)
         while (claim := await self._claim(None)) is not None:
             self._start(claim)
+        await self._forget_channels_of_runs_elsewhere()
+
+    async def _forget_channels_of_runs_elsewhere(self) -> None:
+        """A run queued here but taken by another process leaves an unread local channel."""
+        for run_id in self.bus.broker.unread(self.settings.lease_seconds, 100):
+            if run_id in self.active:
+                continue
+            found = await self.storage.run_output(run_id)
+            if found is None or found[0] != "pending":
+                self.bus.broker.discard(run_id)
 
     async def reclaim(self) -> list[str]:
         """Re-queue (or give up) runs whose lease ended; the ids this process changed."""
@@ -212,7 +232,7 @@ class Worker:
         if not self.active:
             return
         lease_until = self.clock.time() + self.settings.lease_seconds
-        held = await self.storage.renew_leases(self.worker_id, lease_until)
+        held = await self.storage.renew_leases(self.worker_id, list(self.active), lease_until)
         for run_id, active in list(self.active.items()):
             if run_id not in held and active.reason is None:
                 active.cancel("lost")

@@ -9,7 +9,7 @@ transitions `skeino.lifecycle` defines; a running run is leased to one worker at
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol, TypedDict
 
@@ -101,15 +101,15 @@ class RunChange:
 
 
 @dataclass(frozen=True, slots=True)
-class LoggedEvent:
-    """A run's stream event as the event log keeps it: `(ms, seq)` orders and names it."""
+class EventBatch:
+    """Consecutive stream events of one run as the event log keeps them: `first` and `last`
+    are the `(ms, seq)` keys that order and name them; `events` packs them (see `relay`)."""
 
     run_id: str
     thread_id: str | None
-    ms: int
-    seq: int
-    event: str
-    data: bytes
+    first: tuple[int, int]
+    last: tuple[int, int]
+    events: bytes
 
 
 @dataclass(frozen=True)
@@ -240,8 +240,10 @@ class Storage(Protocol):
     async def cancel_requests(self, worker_id: str) -> dict[str, CancelAction]:
         """The cancels asked for runs that `worker_id` holds."""
 
-    async def renew_leases(self, worker_id: str, lease_until: float) -> set[str]:
-        """Extend the leases of the runs `worker_id` holds; the ids it still holds."""
+    async def renew_leases(
+        self, worker_id: str, run_ids: Collection[str], lease_until: float
+    ) -> set[str]:
+        """Extend `worker_id`'s leases on these runs; the ids it still holds."""
 
     async def expired_runs(self, now: float) -> list[Claim]:
         """Running runs whose lease ended before `now`: their worker is gone."""
@@ -261,12 +263,12 @@ class EventLog(Protocol):
     """Run events kept in the database, for streams read from another process and for
     `Last-Event-ID` replay; a backend whose processes cannot share one has none."""
 
-    async def append_events(self, events: Sequence[LoggedEvent]) -> None: ...
+    async def append_events(self, batches: Sequence[EventBatch]) -> None: ...
 
     async def read_events(
         self, run_id: str, after: tuple[int, int], limit: int
-    ) -> list[LoggedEvent]:
-        """A run's events after `after` = (ms, seq), in order."""
+    ) -> list[EventBatch]:
+        """A run's batches holding events after `after` = (ms, seq), in order."""
 
     async def trim_events(self, before_ms: int) -> None:
-        """Forget events older than `before_ms` (epoch milliseconds)."""
+        """Forget batches whose events are all older than `before_ms` (epoch ms)."""

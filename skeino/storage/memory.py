@@ -8,6 +8,7 @@ database. No method awaits, so each is atomic under asyncio without a lock.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -267,8 +268,10 @@ class MemoryStorage:
             if lease.worker_id == worker_id and lease.cancel is not None
         }
 
-    async def renew_leases(self, worker_id: str, lease_until: float) -> set[str]:
-        held = {k for k, lease in self._leases.items() if lease.worker_id == worker_id}
+    async def renew_leases(
+        self, worker_id: str, run_ids: Collection[str], lease_until: float
+    ) -> set[str]:
+        held = {k for k in run_ids if k in self._leases and self._leases[k].worker_id == worker_id}
         for run_id in held:
             self._leases[run_id].lease_until = lease_until
         return held

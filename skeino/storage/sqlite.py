@@ -10,7 +10,7 @@ answer identically.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from functools import partial
 from typing import Any, TypeVar, cast
 
@@ -21,7 +21,7 @@ from skeino.storage.base import (
     AssistantVersion,
     CancelAction,
     Claim,
-    LoggedEvent,
+    EventBatch,
     Page,
     Run,
     RunChange,
@@ -264,10 +264,11 @@ class SqliteStorage:
     async def cancel_requests(self, worker_id: str) -> dict[str, CancelAction]:
         return await self._read(partial(queue.cancel_requests, worker_id=worker_id))
 
-    async def renew_leases(self, worker_id: str, lease_until: float) -> set[str]:
-        return await self._atomic(
-            partial(queue.renew, worker_id=worker_id, lease_until=lease_until)
-        )
+    async def renew_leases(
+        self, worker_id: str, run_ids: Collection[str], lease_until: float
+    ) -> set[str]:
+        renew = partial(queue.renew, worker_id=worker_id, run_ids=run_ids, lease_until=lease_until)
+        return await self._atomic(renew)
 
     async def expired_runs(self, now: float) -> list[Claim]:
         return await self._read(partial(queue.expired, now=now))
@@ -285,16 +286,16 @@ class SqliteStorage:
         return rows[0][0] if rows else None
 
     # run events: the log that streams in other processes read
-    async def append_events(self, events: Sequence[LoggedEvent]) -> None:
-        await self._atomic(partial(queue.append_events, events=events))
+    async def append_events(self, batches: Sequence[EventBatch]) -> None:
+        await self._atomic(partial(queue.append_events, batches=batches))
 
     async def read_events(
         self, run_id: str, after: tuple[int, int], limit: int
-    ) -> list[LoggedEvent]:
+    ) -> list[EventBatch]:
         return await self._read(partial(queue.read_events, run_id=run_id, after=after, limit=limit))
 
     async def trim_events(self, before_ms: int) -> None:
-        sql = "DELETE FROM run_events WHERE ms < ?"
+        sql = "DELETE FROM run_events WHERE last_ms < ?"
         await self._atomic(lambda db: db.run(sql, [before_ms]))
 
     # shared steps

@@ -7,14 +7,14 @@ are only applied, always conditioned on the status the transition starts from.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from typing import Any, cast
 
 import orjson
 
 from skeino.ids import iso_at
 from skeino.lifecycle import ACTIVE, THREAD_WITH, Event, RunStatus, transition
-from skeino.storage.base import NO_OUTPUT, CancelAction, Claim, LoggedEvent, Run, RunChange
+from skeino.storage.base import NO_OUTPUT, CancelAction, Claim, EventBatch, Run, RunChange
 from skeino.storage.filters import apply_changes
 from skeino.storage.sqlite_db import RUNS, THREADS, SyncSession, Table, Where, dumps
 
@@ -124,12 +124,14 @@ def cancel_requests(db: SyncSession, worker_id: str) -> dict[str, CancelAction]:
     return dict(db.rows(sql, [worker_id]))
 
 
-def renew(db: SyncSession, worker_id: str, lease_until: float) -> set[str]:
+def renew(
+    db: SyncSession, worker_id: str, run_ids: Collection[str], lease_until: float
+) -> set[str]:
     sql = (
         "UPDATE runs SET lease_until = ? WHERE worker_id = ? AND status = 'running'"
-        " RETURNING run_id"
+        " AND run_id IN (SELECT value FROM json_each(?)) RETURNING run_id"
     )
-    return {run_id for (run_id,) in db.rows(sql, [lease_until, worker_id])}
+    return {run_id for (run_id,) in db.rows(sql, [lease_until, worker_id, dumps(list(run_ids))])}
 
 
 def expired(db: SyncSession, now: float) -> list[Claim]:
@@ -152,21 +154,23 @@ def output(db: SyncSession, run_id: str) -> tuple[RunStatus, Any] | None:
     return status, NO_OUTPUT if text is None else orjson.loads(text)
 
 
-def append_events(db: SyncSession, events: Sequence[LoggedEvent]) -> None:
+def append_events(db: SyncSession, batches: Sequence[EventBatch]) -> None:
     db.conn.executemany(
-        "INSERT OR IGNORE INTO run_events (run_id, thread_id, ms, seq, event, data)"
-        " VALUES (?, ?, ?, ?, ?, ?)",
-        [(e.run_id, e.thread_id, e.ms, e.seq, e.event, e.data) for e in events],
+        "INSERT OR IGNORE INTO run_events"
+        " (run_id, thread_id, first_ms, first_seq, last_ms, last_seq, events)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [(b.run_id, b.thread_id, *b.first, *b.last, b.events) for b in batches],
     )
 
 
 def read_events(
     db: SyncSession, run_id: str, after: tuple[int, int], limit: int
-) -> list[LoggedEvent]:
+) -> list[EventBatch]:
     ms, seq = after
     rows = db.rows(
-        "SELECT run_id, thread_id, ms, seq, event, data FROM run_events"
-        " WHERE run_id = ? AND (ms > ? OR (ms = ? AND seq > ?)) ORDER BY ms, seq LIMIT ?",
+        "SELECT run_id, thread_id, first_ms, first_seq, last_ms, last_seq, events"
+        " FROM run_events WHERE run_id = ? AND (last_ms > ? OR (last_ms = ? AND last_seq > ?))"
+        " ORDER BY first_ms, first_seq LIMIT ?",
         [run_id, ms, ms, seq, limit],
     )
-    return [LoggedEvent(*row) for row in rows]
+    return [EventBatch(r[0], r[1], (r[2], r[3]), (r[4], r[5]), bytes(r[6])) for r in rows]

@@ -130,7 +130,7 @@ async def test_only_the_holder_ends_a_run_with_its_thread_in_one_step(storage: S
     assert (await storage.get_thread("t1"))["status"] == "idle"  # type: ignore[index]
     assert await storage.run_output("r1") == ("success", {"answer": 42})
     assert await _finish(storage, "r1") is None  # a lost race: nothing is overwritten
-    assert await storage.renew_leases("w1", 99.0) == set()  # no lease outlives its run
+    assert await storage.renew_leases("w1", ["r1"], 99.0) == set()  # no lease outlives its run
 
 
 async def test_cancel_racing_a_claim_is_heard_by_the_claimer(storage: Storage) -> None:
@@ -159,14 +159,14 @@ async def test_cancel_before_a_claim_wins_and_nobody_takes_the_run(storage: Stor
 async def test_an_expired_lease_puts_the_run_back_then_gives_up(storage: Storage) -> None:
     await _queue(storage, run("r1"))
     await _claim(storage, 0.0, worker="dead")  # lease until LEASE
-    assert await storage.renew_leases("dead", LEASE + 5) == {"r1"}
+    assert await storage.renew_leases("dead", ["r1"], LEASE + 5) == {"r1"}
     assert await storage.expired_runs(LEASE + 1) == []
     [expired] = await storage.expired_runs(LEASE + 6)
     assert (expired.run["run_id"], expired.attempt) == ("r1", 1)
     requeue = RunChange(transition(Event.REQUEUE, "running"), expired_by=LEASE + 6)
     assert await storage.change_run("r1", replace(requeue, expired_by=LEASE)) is None  # renewed
     assert (await storage.change_run("r1", requeue))["status"] == "pending"  # type: ignore[index]
-    assert await storage.renew_leases("dead", 1000.0) == set()  # the dead worker lost it
+    assert await storage.renew_leases("dead", ["r1"], 1000.0) == set()  # the dead worker lost it
     again = await _claim(storage, 100.0, worker="alive")
     assert again is not None and again.attempt == 2
     give_up = RunChange(

@@ -18,7 +18,8 @@ from skeino.crons.storage import MemoryCronStore, SqliteCronStore
 from skeino.storage import AssistantQuery, Page, ThreadQuery
 from skeino.storage.memory import MemoryStorage
 from skeino.storage.sqlite import SqliteStorage
-from skeino.storage.sqlite_db import MIGRATIONS, THREADS, SyncSession
+from skeino.storage.sqlite_db import THREADS, SyncSession
+from skeino.storage.sqlite_schema import MIGRATIONS
 from skeino.storage.store import MemoryStore
 from skeino.storage.uri import scheme_of, sqlite_path
 from tests.storage.records import assistant, run, thread, ts
@@ -63,6 +64,31 @@ async def test_migrations_are_idempotent_and_versioned(tmp_path: Path) -> None:
         await store.close()
     assert _pragma(path, "user_version") == len(MIGRATIONS)
     assert _pragma(path, "journal_mode") == "wal"
+
+
+async def test_a_file_from_before_the_leases_upgrades(tmp_path: Path) -> None:
+    """A run an older skeino left running goes back to the queue; its `not_before` moves
+    out of kwargs into its own column."""
+    path = str(tmp_path / "old.db")
+    with sqlite3.connect(path) as conn:
+        for statement in (s for migration in MIGRATIONS[:2] for s in migration):
+            conn.execute(statement)
+        conn.execute("PRAGMA user_version = 2")
+        conn.execute(
+            "INSERT INTO runs VALUES ('r1', 't1', 'a1', '{}', 'running',"
+            ' \'{"input": 1, "not_before": "2024-01-01T00:00:10+00:00"}\','
+            " 'reject', 'x', 'x', NULL)"
+        )
+    conn.close()
+    async with open_backend(f"sqlite:///{path}") as backend:
+        found = await backend.storage.get_run("t1", "r1")
+        assert found is not None and found["status"] == "pending"
+        assert found["kwargs"] == {"input": 1}
+        assert await backend.crons.get("none") is None  # the crons table exists
+    with sqlite3.connect(path) as conn:
+        ((not_before,),) = conn.execute("SELECT not_before FROM runs").fetchall()
+    conn.close()
+    assert not_before == pytest.approx(1704067210.0)
 
 
 async def test_a_newer_schema_is_refused(tmp_path: Path) -> None:
