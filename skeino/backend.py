@@ -2,8 +2,9 @@
 checkpoints and the store, together, from one registry of schemes.
 
 `memory://` keeps it all in the process (one process only); `sqlite:///path.db` puts it all
-in one file, which several processes on one machine may share. Another scheme plugs in with
-`register_backend`.
+in one file, which several processes on one machine may share; `postgresql://…` (the
+`postgres` extra) in one database that processes on many machines share. Another scheme
+plugs in with `register_backend`.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.checkpoint.memory import InMemorySaver
@@ -35,16 +36,25 @@ class StoreOptions:
     ttl: TTLConfig | None = None
 
 
+class Signals(Protocol):
+    """Wake-ups other processes sent through the database (`kind`, `id`): "queued" (a
+    thread's run), "cancel", "events", "ended" (a run's). Polling is the fallback."""
+
+    def signals(self) -> AsyncIterator[tuple[str, str]]: ...
+
+
 @dataclass(frozen=True)
 class Backend:
     """What one database holds. `events` is None where processes cannot share the database:
-    streams then need nothing but the process's own memory."""
+    streams then need nothing but the process's own memory. `signals` is None where the
+    database cannot wake other processes: they poll."""
 
     storage: Storage
     crons: CronStore
     events: EventLog | None
     checkpointer: BaseCheckpointSaver[Any]
     store: BaseStore
+    signals: Signals | None = None
 
 
 BackendOpener = Callable[[str, StoreOptions], AbstractAsyncContextManager[Backend]]
@@ -89,5 +99,20 @@ async def _sqlite(uri: str, options: StoreOptions) -> AsyncIterator[Backend]:
         yield Backend(storage, SqliteCronStore(db), storage, saver, store)
 
 
+@asynccontextmanager
+async def _postgres(uri: str, options: StoreOptions) -> AsyncIterator[Backend]:
+    try:
+        from skeino.backend_postgres import open_postgres
+    except ImportError as exc:
+        raise ValueError(
+            f"{uri.partition(':')[0]}:// needs the postgres extra: "
+            f"pip install 'skeino[postgres]' ({exc})"
+        ) from None
+    async with open_postgres(uri, options) as backend:
+        yield backend
+
+
 register_backend("memory", _memory)
 register_backend("sqlite", _sqlite)
+register_backend("postgresql", _postgres)
+register_backend("postgres", _postgres)

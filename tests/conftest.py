@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import httpx
@@ -11,6 +11,7 @@ from langgraph_sdk.client import LangGraphClient
 
 import skeino
 from skeino.app import SkeinoApp
+from tests.postgres import SERVER, SKIPPED, fresh_schema
 
 ROOT = Path(__file__).resolve().parent.parent
 MANIFEST = ROOT / "conformance" / "langgraph.json"
@@ -21,11 +22,19 @@ def anyio_backend() -> str:
     return "asyncio"
 
 
-@pytest.fixture(params=["memory", "sqlite"])
-def database_uri(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+def pytest_report_header() -> str:
+    return f"postgres: {SERVER or 'none; ' + SKIPPED}"
+
+
+@pytest.fixture(params=["memory", "sqlite", "postgres"])
+def database_uri(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if request.param == "memory":
-        return "memory://"
-    return f"sqlite:///{tmp_path}/skeino.db"
+        yield "memory://"
+    elif request.param == "sqlite":
+        yield f"sqlite:///{tmp_path}/skeino.db"
+    else:
+        with fresh_schema() as uri:
+            yield uri
 
 
 @pytest.fixture

@@ -98,7 +98,7 @@ def _matches(cron: Cron, query: CronQuery) -> bool:
     )
 
 
-def _order(page: Page) -> tuple[str, bool]:
+def order_of(page: Page) -> tuple[str, bool]:
     column = page.sort_by or "created_at"
     if column not in SORTABLE:
         raise ValueError(f"cannot sort crons by {column!r}")
@@ -132,7 +132,7 @@ class MemoryCronStore:
         return self.crons.pop(cron_id, None) is not None
 
     async def search(self, query: CronQuery, page: Page) -> tuple[list[Cron], int]:
-        column, descending = _order(page)
+        column, descending = order_of(page)
         found = [c for c in self.crons.values() if _matches(c, query)]
         # SQLite puts NULL first ascending; sort the same way so both backends agree.
         found.sort(
@@ -193,7 +193,7 @@ class SqliteCronStore:
         return await self.db.atomic(lambda db: db.delete(CRONS, cron_id))
 
     async def search(self, query: CronQuery, page: Page) -> tuple[list[Cron], int]:
-        column, descending = _order(page)
+        column, descending = order_of(page)
         direction = "DESC" if descending else "ASC"
         where = Where().contains("metadata", query.metadata)
         for name in ("assistant_id", "thread_id"):

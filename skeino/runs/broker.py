@@ -226,6 +226,13 @@ class Broker:
             signal = self._endings[run_id] = Ending()
         return signal
 
+    def heard_end(self, run_id: str) -> None:
+        """The run ended in another process: wake this process's waiters (they read its
+        output from storage)."""
+        signal = self._endings.pop(run_id, None)
+        if signal is not None:
+            signal.event.set()
+
     def end(self, run_id: str, output: Any = NO_OUTPUT) -> None:
         """The run finished: live readers end; the log stays for late resumable joins."""
         signal = self._endings.pop(run_id, None)

@@ -89,7 +89,8 @@ class Handover:
             if local.moved or not await where.executing_here(self.run_id):
                 break
         self.close()
-        self.bus.broker.discard(self.run_id)
+        if not where.active_here(self.run_id):  # checked after the await: taken here meanwhile?
+            self.bus.broker.discard(self.run_id)
         self.local = None
         return None
 

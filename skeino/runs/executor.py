@@ -68,9 +68,12 @@ class ActiveRun:
     worker_id: str
     scope: anyio.CancelScope = field(default_factory=anyio.CancelScope)
     reason: StopReason | None = None
+    held_until: float = 0.0
+    """Until when its lease is known to hold (from the claim, then each renewal)."""
 
     def __post_init__(self) -> None:
         self.reason = self.claim.cancel
+        self.held_until = self.claim.lease_until
 
     @property
     def run(self) -> Run:
@@ -129,7 +132,9 @@ class Executor:
                 outcome, error = await self._drive(graph, active, config, meter, resume)
                 return await self._finish(active, graph, outcome, error, config, meter)
         except LeaseLost:
-            logger.warning("run %s was taken over by another worker", run["run_id"])
+            # back to the queue at once if the lease is still this worker's (it could not be
+            # renewed in time); a no-op when another worker holds the run already
+            await self._record(active, RunChange(transition(Event.REQUEUE)))
             return None
         except anyio.get_cancelled_exc_class():
             with anyio.CancelScope(shield=True):

@@ -59,6 +59,7 @@ class EventRelay:
         self._queued: dict[str, tuple[str | None, list[Envelope]]] = {}
         self._writing = anyio.Lock()
         self._wake = anyio.Event()
+        self._followers: dict[str, anyio.Event] = {}
 
     def record(self, run_id: str, thread_id: str | None, item: Envelope) -> None:
         """The broker's sink: queue one envelope for the log (never waits)."""
@@ -119,8 +120,17 @@ class EventRelay:
             if batches:
                 continue
             if last_look:
+                self._followers.pop(run_id, None)
                 return
             if await ended():
                 last_look = True  # its events were written before its end: one more read
                 continue
-            await anyio.sleep(min(self.poll_seconds, FOLLOW_POLL))
+            written = self._followers.setdefault(run_id, anyio.Event())
+            with anyio.move_on_after(min(self.poll_seconds, FOLLOW_POLL)):
+                await written.wait()
+
+    def wake(self, run_id: str) -> None:
+        """Another process wrote events of `run_id`: its followers here read now."""
+        written = self._followers.pop(run_id, None)
+        if written is not None:
+            written.set()

@@ -70,6 +70,7 @@ class Worker:
         self.active: dict[str, ActiveRun] = {}
         self._threads: set[str] = set()
         self._rewake: set[str] = set()
+        self._poked = anyio.Event()
         self._tg: TaskGroup | None = None
 
     @property
@@ -83,6 +84,7 @@ class Worker:
             self._tg = tg
             tg.start_soon(self._poll_loop)
             tg.start_soon(self._heartbeat_loop)
+            tg.start_soon(self._fence_loop)
             try:
                 yield self
             finally:
@@ -170,9 +172,15 @@ class Worker:
 
     # keeping the queue healthy
 
+    def poke(self) -> None:
+        """Another process queued a run or asked a cancel: poll now."""
+        self._poked.set()
+
     async def _poll_loop(self) -> None:
         while True:
-            await anyio.sleep(self.settings.poll_seconds)
+            with anyio.move_on_after(self.settings.poll_seconds):
+                await self._poked.wait()
+            self._poked = anyio.Event()
             try:
                 await self.poll()
             except Exception:  # the database may be briefly unreachable: try again later
@@ -192,10 +200,9 @@ class Worker:
     async def _forget_channels_of_runs_elsewhere(self) -> None:
         """A run queued here but taken by another process leaves an unread local channel."""
         for run_id in self.bus.broker.unread(self.settings.lease_seconds, 100):
-            if run_id in self.active:
-                continue
             found = await self.storage.run_output(run_id)
-            if found is None or found[0] != "pending":
+            gone = found is None or found[0] != "pending"
+            if gone and run_id not in self.active:  # after the await: it may run here now
                 self.bus.broker.discard(run_id)
 
     async def reclaim(self) -> list[str]:
@@ -234,5 +241,23 @@ class Worker:
         lease_until = self.clock.time() + self.settings.lease_seconds
         held = await self.storage.renew_leases(self.worker_id, list(self.active), lease_until)
         for run_id, active in list(self.active.items()):
-            if run_id not in held and active.reason is None:
+            if run_id in held:
+                active.held_until = lease_until
+            elif active.reason is None:
+                active.cancel("lost")
+
+    async def _fence_loop(self) -> None:
+        while True:
+            await anyio.sleep(self.settings.lease_seconds / 10)
+            self.fence()
+
+    def fence(self) -> None:
+        """Stop a run whose lease could not be renewed in time, before it can run out and
+        another worker take it: two workers never execute one run at once."""
+        margin = self.settings.lease_seconds / 5
+        now = self.clock.time()
+        for active in list(self.active.values()):
+            if active.held_until - margin < now and active.reason is None:
+                run_id = active.run["run_id"]
+                logger.warning("run %s: its lease could not be renewed in time", run_id)
                 active.cancel("lost")

@@ -7,9 +7,10 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
+import anyio
 from langgraph.checkpoint.base import BaseCheckpointSaver
 
-from skeino.backend import Backend
+from skeino.backend import Backend, Signals
 from skeino.clock import Clock
 from skeino.graphs import GraphRegistry
 from skeino.runs.broker import Broker
@@ -43,6 +44,7 @@ class Services:
     runs: RunManager
     store: StoreService
     crons: CronService
+    signals: Signals | None = None
 
     @classmethod
     def build(
@@ -91,13 +93,29 @@ class Services:
             runs=runs,
             store=StoreService(backend.store),
             crons=CronService(backend.crons, assistants, runs),
+            signals=backend.signals,
         )
 
     @asynccontextmanager
     async def running(self) -> AsyncIterator[Services]:
-        """The background work: the bus's log writer, the queue's worker, the cron scheduler."""
+        """The background work: the bus's log writer, the queue's worker, the cron scheduler,
+        and what other processes signal."""
         async with AsyncExitStack() as stack:
             await stack.enter_async_context(self.bus.running())
             await stack.enter_async_context(self.worker.running())
             await stack.enter_async_context(self.crons.running())
+            tg = await stack.enter_async_context(anyio.create_task_group())
+            stack.callback(tg.cancel_scope.cancel)
+            if self.signals is not None:
+                tg.start_soon(self._hear, self.signals)
             yield self
+
+    async def _hear(self, signals: Signals) -> None:
+        """Wake what waits for a signal now instead of at its next poll."""
+        async for kind, key in signals.signals():
+            if kind in ("queued", "cancel"):
+                self.worker.poke()
+            elif kind == "events" and self.bus.relay is not None:
+                self.bus.relay.wake(key)
+            elif kind == "ended" and key not in self.worker.active:  # local ends carry output
+                self.bus.broker.heard_end(key)

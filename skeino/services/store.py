@@ -90,7 +90,7 @@ class StoreService:
             }
             prefix = await _scoped(access, "search", value)
         with _refusals():
-            return await self.store.asearch(
+            found = await self.store.asearch(
                 prefix,
                 query=body.query,
                 filter=body.filter,
@@ -98,6 +98,11 @@ class StoreService:
                 offset=body.offset,
                 refresh_ttl=body.refresh_ttl,
             )
+        if body.query:
+            return found  # by relevance
+        # oldest first, as the official server's store answers; langgraph's Postgres store
+        # returns the newest first (stable: SQLite's second-resolution ties keep its order)
+        return sorted(found, key=lambda item: item.created_at)
 
     async def namespaces(
         self, body: StoreNamespaces, access: Access | None = None

@@ -76,6 +76,7 @@ class Claim:
     cancel: CancelAction | None
     """Set when a cancel was asked for before (or while) the run was taken."""
     api_url: str
+    lease_until: float
 
 
 NO_OUTPUT: Any = object()

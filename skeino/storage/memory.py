@@ -222,7 +222,7 @@ class MemoryStorage:
                 lease.attempt += 1
                 changes = {"status": THREAD_WITH[Event.CLAIM], "updated_at": run["updated_at"]}
                 self._update_thread(run["thread_id"], changes)
-                return Claim(copy(run), lease.attempt, lease.cancel, lease.api_url)
+                return Claim(copy(run), lease.attempt, lease.cancel, lease.api_url, lease_until)
         return None
 
     async def change_run(self, run_id: str, change: RunChange) -> Run | None:
@@ -281,7 +281,8 @@ class MemoryStorage:
         for run in sorted(self._runs.values(), key=_run_age):
             lease = self._leases[run["run_id"]]
             if run["status"] == "running" and (lease.lease_until or 0) < now:
-                claims.append(Claim(copy(run), lease.attempt, lease.cancel, lease.api_url))
+                held = lease.lease_until or 0.0
+                claims.append(Claim(copy(run), lease.attempt, lease.cancel, lease.api_url, held))
         return claims
 
     async def run_output(self, run_id: str) -> tuple[RunStatus, Any] | None:

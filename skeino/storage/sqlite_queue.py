@@ -18,7 +18,7 @@ from skeino.storage.base import NO_OUTPUT, CancelAction, Claim, EventBatch, Run,
 from skeino.storage.filters import apply_changes
 from skeino.storage.sqlite_db import RUNS, THREADS, SyncSession, Table, Where, dumps
 
-LEASE_FIELDS = "attempt, cancel_requested, api_url"
+LEASE_FIELDS = "attempt, cancel_requested, api_url, lease_until"
 
 
 def insert(db: SyncSession, run: Run, not_before: float | None, api_url: str) -> bool:
@@ -74,10 +74,10 @@ def claim(
         "UPDATE threads SET status = ?, updated_at = ? WHERE thread_id = ?",
         [THREAD_WITH[Event.CLAIM], run["updated_at"], run["thread_id"]],
     )
-    ((attempt, cancel, api_url),) = db.rows(
+    ((attempt, cancel, api_url, held),) = db.rows(
         f"SELECT {LEASE_FIELDS} FROM runs WHERE run_id = ?", [run["run_id"]]
     )
-    return Claim(run, attempt, cancel, api_url)
+    return Claim(run, attempt, cancel, api_url, held)
 
 
 def change(db: SyncSession, run_id: str, change: RunChange) -> dict[str, Any] | None:
@@ -139,10 +139,8 @@ def expired(db: SyncSession, now: float) -> list[Claim]:
     runs = db.select(RUNS, where, "created_at, run_id")
     claims = []
     for run in runs:
-        ((attempt, cancel, api_url),) = db.rows(
-            f"SELECT {LEASE_FIELDS} FROM runs WHERE run_id = ?", [run["run_id"]]
-        )
-        claims.append(Claim(cast(Run, run), attempt, cancel, api_url))
+        (fields,) = db.rows(f"SELECT {LEASE_FIELDS} FROM runs WHERE run_id = ?", [run["run_id"]])
+        claims.append(Claim(cast(Run, run), *fields))
     return claims
 
 

@@ -1,4 +1,5 @@
-"""Replay every recorded scenario against skeino, in-process, with no network."""
+"""Replay every recorded scenario against skeino, in-process, with no network, on every
+backend (the `database_uri` fixture: memory, SQLite, Postgres)."""
 
 from __future__ import annotations
 
@@ -15,9 +16,9 @@ MANIFEST = Path(conformance.__file__).resolve().parent / "langgraph.json"
 KNOWN_FAILURES = expected_failures.load()
 
 
-def _skeino_app() -> skeino.SkeinoApp:
-    """A fresh skeino app on the conformance graphs, in memory."""
-    settings = skeino.SkeinoSettings(database_uri="memory://")
+def _skeino_app(database_uri: str) -> skeino.SkeinoApp:
+    """A fresh skeino app on the conformance graphs."""
+    settings = skeino.SkeinoSettings(database_uri=database_uri)
     return skeino.from_langgraph_json(str(MANIFEST), settings=settings)
 
 
@@ -31,8 +32,8 @@ def _params() -> list[Any]:
 
 
 @pytest.mark.parametrize("name", _params())
-def test_replay(name: str) -> None:
-    [verdict] = conformance.check(app=_skeino_app(), only=[name])
+def test_replay(name: str, database_uri: str) -> None:
+    [verdict] = conformance.check(app=_skeino_app(database_uri), only=[name])
     assert verdict.passed, "\n".join(str(difference) for difference in verdict.differences)
 
 

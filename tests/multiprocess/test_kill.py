@@ -1,7 +1,8 @@
-"""Three real `skeino serve` processes on one fresh SQLite file, started at once, calls
-spread over them, one killed with SIGKILL mid-run: every run ends `success` once, no step
-is lost or repeated, no thread stays busy, and cancel, join and stream-join work from a
-process other than the one executing the run."""
+"""Three real `skeino serve` processes on one fresh database (a SQLite file, or a Postgres
+schema), started at once, calls spread over them, one killed with SIGKILL mid-run: every
+run ends `success` once, no step is lost or repeated, no thread stays busy, and cancel,
+join, stream-join and `Last-Event-ID` replay work from a process other than the one
+executing the run."""
 
 from __future__ import annotations
 
@@ -18,19 +19,28 @@ import pytest
 from langgraph_sdk import get_client
 from langgraph_sdk.client import LangGraphClient
 
+from tests.postgres import fresh_schema
 from tests.test_server import free_port
 
 pytestmark = pytest.mark.anyio
 
 HERE = Path(__file__).resolve().parent
 THREADS, RUNS_PER_THREAD, GOAL = 10, 3, 6
-LEASE = 1.5
+LEASE = 3.0
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path}/shared.db"
+    else:
+        with fresh_schema() as uri:
+            yield uri
 
 
 @pytest.fixture
-def servers(tmp_path: Path) -> Iterator[list[tuple[subprocess.Popen[bytes], str]]]:
+def servers(database: str, tmp_path: Path) -> Iterator[list[tuple[subprocess.Popen[bytes], str]]]:
     env = {**os.environ, "SKEINO_LEASE_SECONDS": str(LEASE), "SKEINO_POLL_SECONDS": "0.1"}
-    database = f"sqlite:///{tmp_path}/shared.db"
     started, logs = [], []
     for n in range(3):
         port = free_port()
@@ -123,6 +133,20 @@ async def _exercise(
     assert "values" in events, events
     out = await clients[2].runs.join(joined_thread, joined["run_id"])
     assert out["ticks"] == list(range(1, 11))
+
+    replayed = await clients[1].runs.create(
+        joined_thread, "ticker", input={"goal": 13, "delay": 0.01}, stream_resumable=True
+    )
+    await clients[1].runs.join(joined_thread, replayed["run_id"])
+    parts = [
+        part
+        async for part in clients[2].runs.join_stream(
+            joined_thread, replayed["run_id"], last_event_id="0-0"
+        )
+    ]
+    assert parts[0].event == "metadata"
+    ticks = [part.data["ticks"] for part in parts if part.event == "values"]
+    assert ticks[-1] == list(range(1, 14)) and len(ticks) == 4  # the input, then 3 steps
 
     async def all_ended() -> bool:
         for thread_id, run_id in runs:

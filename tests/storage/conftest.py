@@ -1,21 +1,26 @@
-"""Every storage test runs against both backends: they must be indistinguishable."""
+"""Every storage test runs against every backend: they must be indistinguishable."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 
 from skeino.backend import open_backend
 from skeino.storage import Storage
+from tests.postgres import fresh_schema
 
 
-@pytest.fixture(params=["memory", "sqlite"])
-def storage_uri(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+@pytest.fixture(params=["memory", "sqlite", "postgres"])
+def storage_uri(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if request.param == "memory":
-        return "memory://"
-    return f"sqlite:///{tmp_path}/nested/dir/skeino.db"
+        yield "memory://"
+    elif request.param == "sqlite":
+        yield f"sqlite:///{tmp_path}/nested/dir/skeino.db"
+    else:
+        with fresh_schema() as uri:
+            yield uri
 
 
 @pytest.fixture
