@@ -33,6 +33,11 @@ def _parser() -> argparse.ArgumentParser:
         help="skip the uvicorn/granian and sync=FULL comparisons",
     )
     parser.add_argument(
+        "--postgres",
+        default=os.environ.get("BENCH_POSTGRES"),
+        help="a Postgres server URI ($BENCH_POSTGRES): adds skeino on Postgres, 1/2/4 processes",
+    )
+    parser.add_argument(
         "--profile",
         action="store_true",
         help="profile skeino under runs.wait and custom events (py-spy)",
@@ -53,6 +58,8 @@ async def _run(args: argparse.Namespace) -> None:
     if not args.skip_servers:
         results["asgi_servers"] = await suite.asgi_servers(chosen, failures)
         results["sync_levels"] = await suite.sync_levels(chosen, failures)
+    if args.postgres:
+        results["postgres"] = await suite.postgres_scaling(chosen, args.postgres, failures)
     results["failures"] = failures
     results["meta"]["loadavg_end"] = meta.loadavg()
     results["meta"]["elapsed_s"] = round(time.perf_counter() - started, 1)
@@ -74,6 +81,11 @@ def _print(results: dict) -> None:
         if results.get(key):
             print(f"\n## {title}\n")
             print(report.simple("metric", results[key]))
+    if results.get("postgres"):
+        print("\n## skeino on Postgres\n")
+        print(report.simple("metric", results["postgres"]))
+        print()
+        print(report.scaling(results["postgres"], skeino, official))
     print("\n## targets\n")
     print(report.targets_table(report.targets(skeino, official, floor_figures)))
     for failure in results["failures"]:

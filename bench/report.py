@@ -124,3 +124,27 @@ def save(results: dict[str, Any], path: Path) -> None:
 
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(clean(results), indent=2) + "\n")
+
+
+def scaling(postgres: dict[str, Figures], skeino: Figures, official: Figures) -> str:
+    """runs.wait throughput on Postgres by process count, against one process, skeino on
+    SQLite and the official server of the same run."""
+    one = postgres.get("postgres/1", {}).get("wait_c32_per_s")
+    rows = [
+        "| processes | runs.wait c32 /s | vs 1 process | vs skeino SQLite | vs official "
+        "| transactions/run | errors |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for label, figs in postgres.items():
+        rate = figs.get("wait_c32_per_s")
+        cells = [
+            _fmt(rate),
+            *(
+                "-" if (r := _ratio(rate, base)) is None else f"{r:.2f}x"
+                for base in (one, skeino.get("wait_c32_per_s"), official.get("wait_c32_per_s"))
+            ),
+            _fmt(figs.get("transactions_per_run")),
+            _fmt(figs.get("wait_c32_errors")),
+        ]
+        rows.append(f"| {label.partition('/')[2]} | " + " | ".join(cells) + " |")
+    return "\n".join(rows)

@@ -75,14 +75,16 @@ def _running(name: str, command: list[str], workdir: Path, env: dict[str, str], 
 
 
 @contextmanager
-def skeino_cli() -> Iterator[Server]:
-    """`skeino serve` (hypercorn) on a fresh SQLite file: the way users run skeino."""
+def skeino_cli(database: str | None = None, workers: int = 1) -> Iterator[Server]:
+    """`skeino serve` (hypercorn) on `database` (default: a fresh SQLite file), with
+    `workers` processes: the way users run skeino."""
     workdir, port = _scratch("bench-skeino-"), procs.free_port()
     skeino = Path(sys.executable).with_name("skeino")
-    database = f"sqlite:///{workdir / 'skeino.db'}"
+    database = database or f"sqlite:///{workdir / 'skeino.db'}"
     command = [str(skeino), "serve", "langgraph.json", "--host", "127.0.0.1"]
-    command += ["--port", str(port), "--database", database]
-    with _running("skeino", command, workdir, {}, port) as server:
+    command += ["--port", str(port), "--database", database, "--workers", str(workers)]
+    name = "skeino" if workers == 1 else f"skeino/{workers}"
+    with _running(name, command, workdir, {}, port) as server:
         yield server
 
 

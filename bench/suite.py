@@ -7,7 +7,7 @@ import traceback
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from bench import envs, servers, streams, workloads
+from bench import envs, pg, servers, streams, workloads
 from bench.client import open_client
 from bench.servers import Server
 from bench.sizes import Sizes
@@ -97,4 +97,32 @@ async def sync_levels(sizes: Sizes, failures: list[str]) -> dict[str, Figures]:
                 results[f"sync={level}"] = await short_suite(server, sizes, failures)
         except RuntimeError as exc:
             failures.append(f"sync={level}: {exc}")
+    return results
+
+
+async def postgres_scaling(sizes: Sizes, postgres: str, failures: list[str]) -> dict[str, Figures]:
+    """skeino on Postgres with 1, 2 and 4 processes: runs.wait throughput at concurrency 32
+    (and the database transactions each run costs), plus latency and one stream's events/s
+    with one process. Each configuration gets a fresh database."""
+    results = {}
+    for workers in (1, 2, 4):
+        label = f"postgres/{workers}"
+        try:
+            with pg.fresh_database(postgres) as uri, servers.skeino_cli(uri, workers) as server:
+                async with open_client(server.url) as http:
+                    steps: dict[str, Step] = {
+                        "runs.wait c32": lambda: pg.counting_transactions(
+                            uri, workloads.wait_throughput(http, sizes, sizes.budget_s)
+                        ),
+                    }
+                    if workers == 1:
+                        steps["runs.wait latency"] = lambda: workloads.wait_latency(
+                            http, sizes, sizes.budget_s
+                        )
+                        steps["custom events"] = lambda: streams.custom_events(
+                            http, sizes.events, sizes.repeats
+                        )
+                    results[label] = await _steps(label, steps, failures)
+        except Exception as exc:  # e.g. no server at that URI: say so, go on
+            failures.append(f"{label}: {type(exc).__name__}: {exc}")
     return results

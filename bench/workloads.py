@@ -66,7 +66,11 @@ async def wait_throughput(http: httpx.AsyncClient, sizes: Sizes, budget_s: float
         budget_s,
         CONCURRENCY,
     )
-    return {"wait_c32_per_s": loop.rate, "wait_c32_errors": loop.errors}
+    return {
+        "wait_c32_per_s": loop.rate,
+        "wait_c32_errors": loop.errors,
+        "wait_c32_runs": loop.done,
+    }
 
 
 async def state_history(http: httpx.AsyncClient, sizes: Sizes, budget_s: float) -> Figures:

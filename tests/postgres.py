@@ -32,5 +32,6 @@ def fresh_schema() -> Iterator[str]:
     try:
         yield f"{SERVER}{separator}options={quote(f'-csearch_path={schema}')}"
     finally:
-        with psycopg.connect(SERVER, autocommit=True) as conn:
-            conn.execute(f"DROP SCHEMA {schema} CASCADE")
+        if not os.environ.get("SKEINO_TEST_KEEP_SCHEMA"):
+            with psycopg.connect(SERVER, autocommit=True) as conn:
+                conn.execute(f"DROP SCHEMA {schema} CASCADE")

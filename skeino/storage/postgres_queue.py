@@ -1,8 +1,9 @@
 """The run queue's SQL on Postgres: claims, compare-and-set transitions, leases, cancels.
 
 Claims lock the row they take with `FOR UPDATE SKIP LOCKED`, so workers in many processes
-never wait on one another; the unique index on running runs per thread decides between
-two workers that take two runs of one thread at once (the loser takes nothing this time).
+never wait on one another; a claim takes only the oldest due run of its thread (a worker
+that skipped a locked run never takes a later one in its place), and the unique index on
+running runs per thread decides between two workers that race for one thread.
 Statuses come from `skeino.lifecycle`; here they are only applied, always conditioned on
 the status the transition starts from.
 """
@@ -72,6 +73,15 @@ async def claim(
     where.add(
         "NOT EXISTS (SELECT 1 FROM runs AS x WHERE x.thread_id = runs.thread_id"
         " AND x.status = 'running')"
+    )
+    # SKIP LOCKED passes over a run another worker is taking: never take a later run of
+    # the same thread instead (a thread's runs execute in the order they were queued)
+    where.add(
+        "NOT EXISTS (SELECT 1 FROM runs AS y WHERE y.thread_id = runs.thread_id"
+        " AND y.status = 'pending' AND (y.not_before IS NULL OR y.not_before <= %s)"
+        ' AND (y.created_at COLLATE "C", y.run_id COLLATE "C")'
+        ' < (runs.created_at COLLATE "C", runs.run_id COLLATE "C"))',
+        now,
     )
     updated_at = iso_at(now)
     try:

@@ -159,7 +159,18 @@ async def _exercise(
         assert (await survivor.runs.get(thread_id, run_id))["status"] == "success"
     for thread_id in threads:
         state = await survivor.threads.get_state(thread_id)
-        assert state["values"]["ticks"] == list(range(1, GOAL * RUNS_PER_THREAD + 1))
+        ticks = state["values"]["ticks"]
+        if ticks != list(range(1, GOAL * RUNS_PER_THREAD + 1)):
+            history = await survivor.threads.get_history(thread_id, limit=100)
+            steps = [
+                (
+                    h["metadata"].get("run_id"),
+                    h["metadata"]["step"],
+                    len(h["values"].get("ticks", [])),
+                )
+                for h in history
+            ]
+            pytest.fail(f"thread {thread_id}: ticks {ticks}; checkpoints, newest first: {steps}")
         assert (await survivor.threads.get(thread_id))["status"] == "idle"
     busy = await survivor.threads.search(status="busy")
     assert busy == []

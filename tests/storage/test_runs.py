@@ -14,6 +14,7 @@ from skeino.ids import iso_at
 from skeino.lifecycle import Event, transition
 from skeino.storage import Claim, Run, RunChange, Storage
 from skeino.storage.base import NO_OUTPUT
+from tests.postgres import fresh_schema
 from tests.storage.records import run, thread, ts
 
 LEASE = 30.0
@@ -196,3 +197,21 @@ async def test_runs_with_status_oldest_first(storage: Storage) -> None:
     found = await storage.runs_with_status(["pending", "running"])
     assert [r["run_id"] for r in found] == ["r0", "r1", "r3"]
     assert await storage.runs_with_status([]) == []
+
+
+async def test_a_claim_never_skips_ahead_of_a_run_another_worker_is_taking() -> None:
+    """Postgres: while one worker holds the thread's oldest run locked (mid-claim), another
+    finds nothing on that thread rather than taking the next run out of order."""
+    import psycopg
+
+    with fresh_schema() as uri:
+        async with open_backend(uri) as backend:
+            storage = backend.storage
+            await _queue(storage, run("r1", created_at=ts(1)), run("r2", created_at=ts(2)))
+            await storage.create_thread(thread("t2"))
+            await storage.create_run(run("other", "t2", created_at=ts(3)))
+            async with await psycopg.AsyncConnection.connect(uri) as taking:
+                await taking.execute("SELECT 1 FROM runs WHERE run_id = 'r1' FOR UPDATE")
+                claim = await _claim(storage, 10.0, None, "w2")
+                assert claim is not None and claim.run["run_id"] == "other"
+                assert await _claim(storage, 10.0, None, "w2") is None
