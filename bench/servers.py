@@ -82,7 +82,9 @@ def skeino_cli(database: str | None = None, workers: int = 1) -> Iterator[Server
     skeino = Path(sys.executable).with_name("skeino")
     database = database or f"sqlite:///{workdir / 'skeino.db'}"
     command = [str(skeino), "serve", "langgraph.json", "--host", "127.0.0.1"]
-    command += ["--port", str(port), "--database", database, "--workers", str(workers)]
+    command += ["--port", str(port), "--database", database]
+    if workers != 1:
+        command += ["--workers", str(workers)]
     name = "skeino" if workers == 1 else f"skeino/{workers}"
     with _running(name, command, workdir, {}, port) as server:
         yield server

@@ -5,8 +5,9 @@ event, `transition(event)` says which statuses it may start from and where it go
 storage applies it as a compare-and-set (`UPDATE … WHERE status IN (sources)`), together
 with the thread's status in the same transaction. An event the table forbids from the
 status a caller believes current raises `InvalidTransition` (a bug); a compare-and-set that
-finds the run elsewhere has lost a race to another request or process, and says so with
-`LostRace` rather than overwriting what the winner wrote.
+finds the run elsewhere has lost a race to another request or process: storage writes
+nothing and answers None, and the loser says so (or acts on what won) rather than
+overwriting what the winner wrote.
 """
 
 from __future__ import annotations
@@ -64,10 +65,6 @@ THREAD_WITH: dict[Event, ThreadStatus | None] = {
 
 class InvalidTransition(Exception):
     """A status change the table does not allow: a programming error, never a client's."""
-
-
-class LostRace(Exception):
-    """The run was no longer where the change expected it: another request or process won."""
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from typing import Any, Protocol
 from skeino.runs.broker import Broker, Envelope, Subscription, id_key
 from skeino.runs.events import EncodedEvent
 from skeino.runs.relay import EventRelay
-from skeino.storage.base import NO_OUTPUT
+from skeino.storage.base import NO_OUTPUT, EventBatch
 
 
 class Whereabouts(Protocol):
@@ -129,10 +129,9 @@ class Bus:
     def publish(self, run_id: str, event: EncodedEvent) -> None:
         self.broker.publish(run_id, event)
 
-    async def flush(self) -> None:
-        """Every event published so far is in the log (before a run's end is recorded)."""
-        if self.relay is not None:
-            await self.relay.flush()
+    async def take(self, run_id: str) -> list[EventBatch]:
+        """A run's events not yet in the log, to be written with its end."""
+        return [] if self.relay is None else await self.relay.take(run_id)
 
     def end(self, run_id: str, output: Any = NO_OUTPUT) -> None:
         self.broker.end(run_id, output)

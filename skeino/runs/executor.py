@@ -8,8 +8,8 @@ was lost (another worker took it over) is stopped without writing anything.
 
 How a run ended is recorded as one lifecycle transition, conditioned on this worker still
 holding the run: the run's status, output and config together with its thread's mirror of
-the last checkpoint. Its events are flushed to the bus's log before that, so readers in
-other processes that see it ended have all of them.
+the last checkpoint, and its last stream events for the log: readers in other processes
+that see it ended have all of them.
 
 Opt-in extras from the settings: `values` folding (see `folding`), retries after transient
 failures (see `retry`), and the run's token usage (see `usage`), recorded beside the run.
@@ -274,9 +274,9 @@ class Executor:
         return RunChange(transition(EVENT_OF[outcome]), fields, thread, output)
 
     async def _record(self, active: ActiveRun, change: RunChange) -> None:
-        """Apply the change if this worker still holds the run; events are flushed first."""
-        await self.bus.flush()
-        held = replace(change, worker_id=active.worker_id)
+        """Apply the change if this worker still holds the run, with its last events."""
+        events = await self.bus.take(active.run["run_id"])
+        held = replace(change, worker_id=active.worker_id, events=events)
         if await self.storage.change_run(active.run["run_id"], held) is None:
             logger.info(
                 "run %s: %s not recorded, the run is no longer this worker's",

@@ -3,10 +3,11 @@
 Every envelope this process publishes is queued and written to the log by one task, a
 row per run per batch (a graph's burst of events costs one row and one transaction, not
 one per event), so the live path stays in memory and the database thread barely holds the
-interpreter. `flush` writes what is queued before a run's end is recorded, so a reader
-elsewhere that sees the run ended and reads once more has every event. A stream of a run
-executing in another process `follow`s the log: it reads after its cursor, waits a short
-poll when nothing is new, and stops once the run has ended and nothing is left.
+interpreter. A run's last events are written in the transaction that records its end
+(`take`), so a reader elsewhere that sees the run ended and reads once more has them all.
+A stream of a run executing in another process `follow`s the log: it reads after its
+cursor, waits a short poll when nothing is new, and stops once the run has ended and
+nothing is left.
 """
 
 from __future__ import annotations
@@ -51,6 +52,10 @@ def unpack(blob: bytes) -> Iterator[Envelope]:
         at = end
 
 
+def _batch(run_id: str, thread_id: str | None, items: list[Envelope]) -> EventBatch:
+    return EventBatch(run_id, thread_id, items[0].key, items[-1].key, pack(items))
+
+
 class EventRelay:
     def __init__(self, log: EventLog, poll_seconds: float, retention_seconds: float) -> None:
         self.log = log
@@ -74,13 +79,17 @@ class EventRelay:
         """Write everything queued so far, in order with any write under way."""
         async with self._writing:
             queued, self._queued = self._queued, {}
-            batches = [
-                EventBatch(run_id, thread_id, items[0].key, items[-1].key, pack(items))
-                for run_id, (thread_id, items) in queued.items()
-            ]
+            batches = [_batch(run_id, *entry) for run_id, entry in queued.items()]
             if batches:
                 with anyio.CancelScope(shield=True):
                     await self.log.append_events(batches)
+
+    async def take(self, run_id: str) -> list[EventBatch]:
+        """A run's queued events, to be written with its end in one transaction; earlier
+        ones being written now are written first, so the log never has a gap."""
+        async with self._writing:
+            entry = self._queued.pop(run_id, None)
+        return [] if entry is None else [_batch(run_id, *entry)]
 
     @asynccontextmanager
     async def running(self) -> AsyncIterator[EventRelay]:

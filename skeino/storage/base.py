@@ -79,6 +79,18 @@ class Claim:
     lease_until: float
 
 
+@dataclass(frozen=True, slots=True)
+class EventBatch:
+    """Consecutive stream events of one run as the event log keeps them: `first` and `last`
+    are the `(ms, seq)` keys that order and name them; `events` packs them (see `relay`)."""
+
+    run_id: str
+    thread_id: str | None
+    first: tuple[int, int]
+    last: tuple[int, int]
+    events: bytes
+
+
 NO_OUTPUT: Any = object()
 """A run's output when it ended without one (cancelled before it started)."""
 
@@ -90,7 +102,8 @@ class RunChange:
     Applied only when the run's status is among `transition.sources` (and, when given, the
     run is leased to `worker_id`, or its lease ended before `expired_by`); the thread's
     fields in `thread` change in the same transaction. `output` is what `wait` and `join`
-    answer for a run that ended.
+    answer for a run that ended. `events` (the run's last stream events) are logged in that
+    transaction too, whether or not the change applies.
     """
 
     transition: Transition
@@ -99,18 +112,7 @@ class RunChange:
     output: Any = NO_OUTPUT
     worker_id: str | None = None
     expired_by: float | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class EventBatch:
-    """Consecutive stream events of one run as the event log keeps them: `first` and `last`
-    are the `(ms, seq)` keys that order and name them; `events` packs them (see `relay`)."""
-
-    run_id: str
-    thread_id: str | None
-    first: tuple[int, int]
-    last: tuple[int, int]
-    events: bytes
+    events: Sequence[EventBatch] = ()
 
 
 @dataclass(frozen=True)

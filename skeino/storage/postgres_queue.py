@@ -110,6 +110,8 @@ async def claim(
 
 
 async def change(conn: Conn, run_id: str, change: RunChange) -> dict[str, Any] | None:
+    if change.events:
+        await append_events(conn, change.events)
     step = change.transition
     where = _statuses(PgWhere().equals("run_id", run_id), step.sources)
     if change.worker_id is not None:

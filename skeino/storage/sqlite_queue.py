@@ -81,6 +81,8 @@ def claim(
 
 
 def change(db: SyncSession, run_id: str, change: RunChange) -> dict[str, Any] | None:
+    if change.events:
+        append_events(db, change.events)
     step = change.transition
     where = _statuses(Where().equals("run_id", run_id), step.sources)
     if change.worker_id is not None:
