@@ -92,4 +92,8 @@ class Request:
             value = None
         if value is None:
             raise InvalidInput("Invalid JSON in request body")
+        try:  # what is stored must be writable again: orjson stops at 254 levels
+            orjson.dumps(value)
+        except TypeError:
+            raise InvalidInput("JSON in request body is nested too deeply") from None
         return value

@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
 from importlib.metadata import version
 from typing import Any
 
@@ -94,9 +93,6 @@ def build_run(
         "checkpoint_during": body.checkpoint_during if body.checkpoint_during is not None else True,
         "durability": body.durability or "async",
     }
-    if body.after_seconds:
-        due = datetime.now(UTC) + timedelta(seconds=body.after_seconds)
-        kwargs["not_before"] = due.isoformat()
     now = now_iso()
     return Run(
         run_id=run_id,

@@ -133,15 +133,18 @@ class StateService:
         async with self._graph(thread) as graph:
             if graph is None:
                 return []
-            return [
-                snapshot_json(s)
-                async for s in graph.aget_state_history(
-                    thread_config(thread_id, body.checkpoint),
-                    filter=body.metadata,
-                    before=thread_config(thread_id, before) if before else None,
-                    limit=body.limit,
-                )
-            ]
+            try:
+                return [
+                    snapshot_json(s)
+                    async for s in graph.aget_state_history(
+                        thread_config(thread_id, body.checkpoint),
+                        filter=body.metadata,
+                        before=thread_config(thread_id, before) if before else None,
+                        limit=body.limit,
+                    )
+                ]
+            except ValueError as exc:  # a filter key the checkpointer cannot query by
+                raise InvalidInput(str(exc)) from None
 
     async def sync_thread(self, thread_id: str, graph: Pregel) -> Thread | None:
         """Mirror the latest checkpoint onto a thread at rest (after a state update, a copy);

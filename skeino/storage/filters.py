@@ -91,6 +91,14 @@ ASSISTANT_SORT = SortSpec(
 )
 
 
+MAX_BOUND = 2**62  # a LIMIT or OFFSET past what SQL integers hold means "all" anyway
+
+
+def bound(value: int) -> int:
+    """A page bound as SQL takes it: negative is zero, huge is `MAX_BOUND`."""
+    return min(max(value, 0), MAX_BOUND)
+
+
 def paginate(records: list[Record], limit: int, offset: int) -> list[Record]:
     """Slice like SQL's LIMIT/OFFSET (negative values are clamped, not Python-indexed)."""
     start = max(offset, 0)

@@ -29,6 +29,7 @@ from skeino.storage.filters import (
     ASSISTANT_SORT,
     THREAD_SORT,
     SortSpec,
+    bound,
     copy,
     next_version,
     promote,
@@ -167,7 +168,7 @@ class PostgresStorage:
         rows = await self.db.rows(
             'SELECT thread_id FROM threads WHERE updated_at < %s ORDER BY updated_at COLLATE "C",'
             ' thread_id COLLATE "C" LIMIT %s',
-            [cutoff, min(max(limit, 0), 2**62)],
+            [cutoff, bound(limit)],
         )
         return [thread_id for (thread_id,) in rows]
 

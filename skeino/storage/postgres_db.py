@@ -20,11 +20,11 @@ from psycopg.types.json import Jsonb, set_json_dumps, set_json_loads
 from psycopg_pool import AsyncConnectionPool
 
 from skeino.errors import InvalidInput
+from skeino.storage.filters import bound
 from skeino.storage.postgres_schema import migrate
 from skeino.storage.sqlite_db import Table
 
 CONNECT: dict[str, Any] = {"autocommit": True, "prepare_threshold": None}
-MAX_BOUND = 2**62  # LIMIT and OFFSET beyond what bigint holds mean "all" anyway
 
 
 def _dumps(value: Any) -> str:
@@ -151,8 +151,7 @@ async def select(
 ) -> list[dict[str, Any]]:
     """Matching records; no `limit` means all, negative bounds count as zero."""
     order_by = f" ORDER BY {order}" if order else ""
-    bounds = [None if limit is None else min(max(limit, 0), MAX_BOUND)]
-    bounds.append(min(max(offset, 0), MAX_BOUND))
+    bounds = [None if limit is None else bound(limit), bound(offset)]
     sql = f"SELECT {table.column_list} FROM {table.name}{where}{order_by} LIMIT %s OFFSET %s"
     rows = await fetch(conn, sql + lock, [*where.params, *bounds])
     return [to_record(table, row) for row in rows]

@@ -21,7 +21,7 @@ import anyio.to_thread
 import orjson
 
 from skeino.storage.base import Assistant, AssistantVersion, Run, Thread
-from skeino.storage.filters import contains
+from skeino.storage.filters import bound, contains
 from skeino.storage.sqlite_schema import migrate
 
 T = TypeVar("T")
@@ -204,7 +204,7 @@ def select_sql(
     """A page of matching records; no `limit` means all, negative bounds count as zero."""
     order_by = f" ORDER BY {order}" if order else ""
     sql = f"SELECT {table.column_list} FROM {table.name}{where}{order_by} LIMIT ? OFFSET ?"
-    return sql, [*where.params, -1 if limit is None else max(limit, 0), max(offset, 0)]
+    return sql, [*where.params, -1 if limit is None else bound(limit), bound(offset)]
 
 
 @lru_cache(maxsize=64)
