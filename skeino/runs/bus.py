@@ -137,14 +137,16 @@ class Bus:
         self.broker.end(run_id, output)
 
     def subscribe(self, run_id: str, last_event_id: str | None = None) -> Source:
-        """A reader of the run from now (or after `last_event_id`), wherever it executes."""
+        """A reader of the run from now (or after `last_event_id`), wherever it executes.
+
+        A replay reads the log: a run resumed here after its first worker died has only the
+        events since then in this process's memory, the log has them all."""
         if self.relay is None:
             return self.broker.subscribe(run_id, last_event_id)
-        after = (int(time.time() * 1000), -1) if last_event_id is None else id_key(last_event_id)
-        local = None
-        if run_id in self.broker.channels:
-            local = self.broker.subscribe(run_id, last_event_id)
-        return Handover(self, run_id, local, after)
+        if last_event_id is not None:
+            return Handover(self, run_id, None, id_key(last_event_id))
+        local = self.broker.subscribe(run_id) if run_id in self.broker.channels else None
+        return Handover(self, run_id, local, (int(time.time() * 1000), -1))
 
     def unsubscribe(self, run_id: str, source: Source) -> None:
         if isinstance(source, Subscription):
