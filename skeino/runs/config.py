@@ -159,6 +159,7 @@ def graph_config(run: Run, api_url: str = "") -> RunnableConfig:
         "langgraph_api_url": api_url,
     }
     config.setdefault("run_name", config["configurable"]["graph_id"])
+    config["run_id"] = uuid.UUID(run["run_id"])  # the root of `events` is the run itself
     return config  # type: ignore[return-value]
 
 

@@ -268,7 +268,7 @@ class Executor:
         output: Any,
     ) -> RunChange:
         """How the run ended, and the config it really executed with, as upstream shows."""
-        executed = {k: v for k, v in config.items() if k != "run_name"}
+        executed = {k: v for k, v in config.items() if k not in ("run_name", "run_id")}
         executed["configurable"] = {**config["configurable"], "__pregel_node_finished": None}
         fields = {"kwargs": {**run["kwargs"], "config": executed}, "updated_at": now_iso()}
         return RunChange(transition(EVENT_OF[outcome]), fields, thread, output)

@@ -31,6 +31,7 @@ from skeino.models.runs import StreamMode
 from skeino.runs.events import StreamEvent
 from skeino.runs.folding import ValuesFolder
 from skeino.runs.usage import UsageMeter
+from skeino.services.snapshots import checkpoint_of
 
 STREAM_MODES: frozenset[str] = frozenset(StreamMode.__args__)  # type: ignore[attr-defined]
 Durability = Literal["sync", "async", "exit"]
@@ -135,23 +136,26 @@ class Translator:
 
 
 def _with_checkpoint_ids(payload: dict[str, Any]) -> dict[str, Any]:
-    """Debug checkpoints carry `checkpoint`/`parent_checkpoint` id triples on the wire."""
+    """Debug checkpoints carry `checkpoint`/`parent_checkpoint` ids on the wire, and a
+    subgraph task names the checkpoint it runs in (as far as it is known yet)."""
     return {
         **payload,
-        "checkpoint": _ids(payload.get("config")),
-        "parent_checkpoint": _ids(payload.get("parent_config")),
+        "tasks": [_task(task) for task in payload.get("tasks", [])],
+        "checkpoint": checkpoint_of(payload.get("config")),
+        "parent_checkpoint": checkpoint_of(payload.get("parent_config")),
     }
 
 
-def _ids(config: Mapping[str, Any] | None) -> dict[str, Any] | None:
-    if not config:
-        return None
-    conf = config.get("configurable") or {}
-    return {
-        "checkpoint_id": conf.get("checkpoint_id"),
-        "thread_id": conf.get("thread_id"),
-        "checkpoint_ns": conf.get("checkpoint_ns", ""),
-    }
+def _task(task: dict[str, Any]) -> dict[str, Any]:
+    state = task.get("state")
+    if not (isinstance(state, Mapping) and "configurable" in state):
+        return task
+    conf = state["configurable"]
+    named = {key: conf[key] for key in CHECKPOINT_KEYS if key in conf}
+    return {**{k: v for k, v in task.items() if k != "state"}, "checkpoint": named}
+
+
+CHECKPOINT_KEYS = ("checkpoint_id", "thread_id", "checkpoint_ns", "checkpoint_map")
 
 
 def error_event(exc: BaseException) -> StreamEvent:

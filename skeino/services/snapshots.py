@@ -64,11 +64,16 @@ def task_json(task: PregelTask) -> dict[str, Any]:
 def snapshot_json(snapshot: StateSnapshot) -> dict[str, Any]:
     checkpoint = checkpoint_of(snapshot.config)
     parent = checkpoint_of(snapshot.parent_config)
+    metadata: dict[str, Any] | None = None if snapshot.metadata is None else {**snapshot.metadata}
+    if metadata is not None and checkpoint is not None:
+        # the official server's checkpointer records the thread in every checkpoint's
+        # metadata; LangGraph leaves it out, so it is shown here
+        metadata = {**metadata, "thread_id": checkpoint["thread_id"]}
     return {
         "values": snapshot.values,
         "next": list(snapshot.next),
         "tasks": [task_json(t) for t in snapshot.tasks],
-        "metadata": snapshot.metadata,
+        "metadata": metadata,
         "created_at": snapshot.created_at,
         "checkpoint": checkpoint,
         "parent_checkpoint": parent,

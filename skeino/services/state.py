@@ -40,6 +40,12 @@ def thread_config(thread_id: str, checkpoint: dict[str, Any] | None = None) -> R
     return {"configurable": configurable}
 
 
+def _update_config(thread: Thread, checkpoint: dict[str, Any] | None = None) -> RunnableConfig:
+    """A state update's config: its checkpoint records the graph, as upstream's do."""
+    config = thread_config(thread["thread_id"], checkpoint)
+    return {**config, "metadata": {"graph_id": thread["metadata"].get("graph_id")}}
+
+
 def _no_graph(thread_id: str) -> BadRequest:
     return BadRequest(
         f"Thread '{thread_id}' has no assigned graph ID. This usually occurs when no runs "
@@ -78,7 +84,7 @@ class StateService:
             steps = [
                 [GraphStateUpdate(u.values, u.as_node) for u in step.updates] for step in supersteps
             ]
-            await graph.abulk_update_state(thread_config(thread["thread_id"]), steps)
+            await graph.abulk_update_state(_update_config(thread), steps)
             await self.sync_thread(thread["thread_id"], graph)
 
     async def get(
@@ -97,7 +103,13 @@ class StateService:
             )
         if snapshot.created_at is None:
             return dict(EMPTY_STATE)
-        return snapshot_json(snapshot)
+        state = snapshot_json(snapshot)
+        if checkpoint is not None and "checkpoint_ns" not in checkpoint and state["checkpoint"]:
+            # a checkpoint asked for by id alone is named back as asked, as upstream does
+            state["checkpoint"] = {
+                k: v for k, v in state["checkpoint"].items() if k != "checkpoint_ns"
+            }
+        return state
 
     async def update(
         self, thread_id: str, body: StateUpdate, access: Access | None = None
@@ -111,7 +123,7 @@ class StateService:
                 raise _no_graph(thread_id)
             try:
                 written = await graph.aupdate_state(
-                    thread_config(thread_id, checkpoint), body.values, as_node=body.as_node
+                    _update_config(thread, checkpoint), body.values, as_node=body.as_node
                 )
             except (ValueError, KeyError) as exc:
                 raise InvalidInput(str(exc)) from None
