@@ -22,6 +22,11 @@ CLIENT_HEADERS = (
     "x-pagination-next",
     "allow",
     "retry-after",
+    "access-control-allow-origin",
+    "access-control-allow-methods",
+    "access-control-allow-headers",
+    "access-control-expose-headers",
+    "access-control-allow-private-network",
 )
 """Response headers some client reads; all others (date, server ...) are not compared."""
 

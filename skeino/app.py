@@ -21,6 +21,7 @@ from skeino.auth.gate import Gate, honour_refusals
 from skeino.backend import StoreOptions, open_backend
 from skeino.clock import Clock, SystemClock
 from skeino.graphs import GraphRegistry, GraphSource
+from skeino.http.cors import PrivateNetworkAccess
 from skeino.http.responses import error
 from skeino.http.router import Route, Router
 from skeino.services.container import Services
@@ -53,7 +54,7 @@ class SkeinoApp:
         self._http: ASGIApp = self._dispatch
         if settings.cors is not None:
             cors = settings.cors
-            self._http = CORSMiddleware(
+            cors_middleware = CORSMiddleware(
                 self._dispatch,
                 allow_origins=cors.allow_origins,
                 allow_methods=cors.allow_methods,
@@ -63,6 +64,7 @@ class SkeinoApp:
                 max_age=cors.max_age,
                 allow_origin_regex=cors.allow_origin_regex,
             )
+            self._http = PrivateNetworkAccess(cors_middleware)
 
     async def _startup(self) -> None:
         stack = AsyncExitStack()

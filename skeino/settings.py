@@ -23,7 +23,11 @@ class CorsSettings:
     allow_methods: tuple[str, ...] = ("*",)
     allow_headers: tuple[str, ...] = ("*",)
     allow_credentials: bool = False
-    expose_headers: tuple[str, ...] = ()
+    expose_headers: tuple[str, ...] = (
+        "x-pagination-total",
+        "x-pagination-next",
+        "content-location",
+    )
     max_age: int = 600
     allow_origin_regex: str | None = None
 

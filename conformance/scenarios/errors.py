@@ -55,3 +55,19 @@ async def errors_method_not_allowed(ctx: Context) -> None:
     await ctx.http.put("/threads")
     await ctx.http.delete("/assistants/search")
     await ctx.http.patch("/ok")
+
+
+@scenario
+async def errors_request_contradictions(ctx: Context) -> None:
+    """A checkpoint id that is not one (422); an assistant given both `configurable` and
+    `context` (400, on create and on update); a join of an unknown run, which still names
+    the run it was asked for in its Location headers."""
+    http = ctx.http
+    thread_id = await new_thread(ctx)
+    body = {"assistant_id": "chat", "input": {}, "checkpoint_id": "not-a-checkpoint"}
+    await http.post(f"/threads/{thread_id}/runs", json=body)
+    both = {"config": {"configurable": {"a": 1}}, "context": {"b": 2}, "metadata": ctx.tag}
+    await http.post("/assistants", json={"graph_id": "chat", **both})
+    created = await http.post("/assistants", json={"graph_id": "chat", "metadata": ctx.tag})
+    await http.patch(f"/assistants/{created.json()['assistant_id']}", json=both)
+    await http.get(f"/threads/{thread_id}/runs/{MISSING}/join")

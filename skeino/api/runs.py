@@ -62,7 +62,11 @@ def _wanted(event: str, modes: Sequence[str]) -> bool:
 
 
 def _locations(run: Run, leaf: str) -> dict[str, str]:
-    path = _run_path(run, False)
+    return _paths(run["thread_id"], run["run_id"], leaf)
+
+
+def _paths(thread_id: str, run_id: str, leaf: str) -> dict[str, str]:
+    path = f"/threads/{thread_id}/runs/{run_id}"
     return {"Location": f"{path}/{leaf}", "Content-Location": path}
 
 
@@ -183,8 +187,9 @@ def routes(svc: Services) -> list[Route]:
         if await hidden(req):
             return error(404, HIDDEN_THREAD)
         run = await found(req)
-        if run is None:
-            return json_response({"__error__": MISSING_RUN})
+        if run is None:  # upstream names the run it was asked for all the same
+            where = _paths(req.path_params["thread_id"], req.path_params["run_id"], "join")
+            return json_response({"__error__": MISSING_RUN}, headers=where)
         return WaitResponse(lambda: runs.wait(run), _locations(run, "join"), heartbeat)
 
     async def join_stream(req: Request) -> ASGIApp:

@@ -17,8 +17,8 @@ import anyio
 from skeino.auth.authorize import Access
 from skeino.auth.filters import matches
 from skeino.auth.runs import THREAD_OR_ASSISTANT, authorize_run, cancellable, may_cancel
-from skeino.errors import Conflict, NotFound
-from skeino.ids import now_iso, uuid7
+from skeino.errors import Conflict, InvalidInput, NotFound
+from skeino.ids import is_uuid, now_iso, uuid7
 from skeino.lifecycle import ACTIVE, TERMINAL, Event, transition
 from skeino.models.runs import RunCreate
 from skeino.runs.bus import Bus, Source
@@ -68,6 +68,8 @@ class RunManager:
         metadata it writes joins the run's, and the caller reaches the graph's config.
         """
         origin = origin or Origin()
+        if body.checkpoint_id and not is_uuid(body.checkpoint_id):
+            raise InvalidInput("Invalid checkpoint ID")
         try:
             assistant = await self.assistants.resolve(body.assistant_id, access)
         except NotFound:

@@ -16,10 +16,16 @@ from langgraph.types import StateSnapshot
 from langgraph.types import StateUpdate as GraphStateUpdate
 
 from skeino.auth.authorize import Access
-from skeino.errors import BadRequest, InvalidInput
+from skeino.errors import BadRequest, Conflict, InvalidInput
 from skeino.graphs import GraphRegistry
 from skeino.ids import now_iso
-from skeino.lifecycle import Outcome, ThreadView, thread_status_after, thread_status_at_rest
+from skeino.lifecycle import (
+    ACTIVE,
+    Outcome,
+    ThreadView,
+    thread_status_after,
+    thread_status_at_rest,
+)
 from skeino.models.threads import HistorySearch, StateUpdate, Superstep, ThreadCreate
 from skeino.services.snapshots import (
     EMPTY_STATE,
@@ -115,6 +121,7 @@ class StateService:
         self, thread_id: str, body: StateUpdate, access: Access | None = None
     ) -> dict[str, Any]:
         thread = await self.threads.visible(thread_id, "update", {"thread_id": thread_id}, access)
+        await self._not_in_flight(thread_id)
         checkpoint = dict(body.checkpoint or {})
         if body.checkpoint_id:
             checkpoint["checkpoint_id"] = body.checkpoint_id
@@ -134,6 +141,13 @@ class StateService:
             "configurable": written_at,
             "checkpoint_id": written_at.get("checkpoint_id"),
         }
+
+    async def _not_in_flight(self, thread_id: str) -> None:
+        """A state update races a run that is queued or executing: 409, as upstream."""
+        storage = self.threads.storage
+        busy = [r["run_id"] for s in ACTIVE for r in await storage.list_runs(thread_id, s, 100, 0)]
+        if busy:
+            raise Conflict(f"Thread {thread_id} has in-flight runs: {busy}")
 
     async def history(
         self, thread_id: str, body: HistorySearch, access: Access | None = None
