@@ -137,3 +137,20 @@ async def runs_sync_client(ctx: Context) -> None:
     """Sync client: wait, stream, create, join and list on one thread."""
     thread_id = await new_thread(ctx)
     await ctx.sync(lambda client: _sync_runs(client, thread_id))
+
+
+@scenario
+async def runs_config_and_context(ctx: Context) -> None:
+    """A run's configurable keeps the caller's values (user_id too) and mirrors context, and
+    context mirrors the caller's configurable; both at once is a 400."""
+    runs = ctx.client.runs
+    thread_id = await new_thread(ctx)
+    configurable = {"configurable": {"user_id": "caller", "tone": "dry"}}
+    await runs.wait(thread_id, "chat", input=chat_input("one"), config=configurable)
+    await runs.wait(thread_id, "chat", input=chat_input("two"), context={"tone": "warm"})
+    await ctx.attempt(
+        runs.wait(
+            thread_id, "chat", input=chat_input("three"), config=configurable, context={"a": 1}
+        )
+    )
+    await runs.list(thread_id)

@@ -59,12 +59,16 @@ def build_run(
     if thread_metadata is not None:  # stateless runs carry no graph_id, as upstream
         metadata["graph_id"] = assistant["graph_id"]
     config = _merge_config(assistant, body)
+    # context and the caller's configurable mirror each other, as upstream shows them
+    given = (body.config or {}).get("configurable", {})
+    context = body.context if body.context is not None else {**assistant["context"], **given}
+    config["configurable"].update(context)
     config["configurable"].update(
         run_id=run_id,
         thread_id=thread_id,
         graph_id=assistant["graph_id"],
         assistant_id=assistant["assistant_id"],
-        user_id="",
+        user_id=config["configurable"].get("user_id", ""),
         langgraph_request_id=origin.request_id,
         langgraph_auth_user=None,
         langgraph_auth_user_id="",
@@ -81,7 +85,7 @@ def build_run(
         "input": body.input,
         "command": _command(body),
         "config": config,
-        "context": body.context if body.context is not None else assistant["context"],
+        "context": context,
         "stream_mode": body.stream_modes,
         "interrupt_before": body.interrupt_before,
         "interrupt_after": body.interrupt_after,

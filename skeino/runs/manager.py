@@ -20,6 +20,7 @@ from skeino.auth.runs import THREAD_OR_ASSISTANT, authorize_run, cancellable, ma
 from skeino.errors import Conflict, InvalidInput, NotFound
 from skeino.ids import is_uuid, now_iso, uuid7
 from skeino.lifecycle import ACTIVE, TERMINAL, Event, transition
+from skeino.models.common import check_configurable_or_context
 from skeino.models.runs import RunCreate
 from skeino.runs.bus import Bus, Source
 from skeino.runs.config import Origin, build_run
@@ -70,6 +71,7 @@ class RunManager:
         origin = origin or Origin()
         if body.checkpoint_id and not is_uuid(body.checkpoint_id):
             raise InvalidInput("Invalid checkpoint ID")
+        check_configurable_or_context(body.config, body.context)
         try:
             assistant = await self.assistants.resolve(body.assistant_id, access)
         except NotFound:

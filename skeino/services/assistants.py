@@ -8,7 +8,7 @@ from typing import Any
 
 from skeino.auth.authorize import Access, check
 from skeino.auth.filters import matches, scoped_search
-from skeino.errors import BadRequest, Conflict, NotFound
+from skeino.errors import Conflict, NotFound
 from skeino.graphs import GraphRegistry
 from skeino.http.validation import UNSET
 from skeino.ids import is_uuid, now_iso, system_assistant_id
@@ -19,6 +19,7 @@ from skeino.models.assistants import (
     AssistantSearch,
     AssistantVersionsSearch,
 )
+from skeino.models.common import check_configurable_or_context
 from skeino.services.paging import Paged, select
 from skeino.storage.base import Assistant, AssistantQuery, AssistantVersion, Page, Storage
 
@@ -76,7 +77,7 @@ class AssistantService:
     async def create(self, body: AssistantCreate, access: Access | None = None) -> Assistant:
         """Create an assistant; an `assistants.create` handler may rewrite its metadata."""
         self._check_graph(body.graph_id)
-        _one_of_configurable_or_context(body.config, body.context)
+        check_configurable_or_context(body.config, body.context)
         assistant_id = body.assistant_id or str(uuid.uuid4())
         metadata = body.metadata
         if access is not None:
@@ -136,7 +137,7 @@ class AssistantService:
     async def patch(
         self, assistant_id: str, body: AssistantPatch, access: Access | None = None
     ) -> Assistant:
-        _one_of_configurable_or_context(body.config, body.context)
+        check_configurable_or_context(body.config, body.context)
         current, metadata = await self._updatable(assistant_id, body, access)
         if body.graph_id is not None:
             self._check_graph(body.graph_id)
@@ -232,20 +233,6 @@ class AssistantService:
         if updated is None:
             raise NotFound(f"Version {version} of assistant '{assistant_id}' not found")
         return updated
-
-
-BOTH_CONFIGURABLE_AND_CONTEXT = (
-    "Cannot specify both configurable and context. Prefer setting context alone. Context was "
-    "introduced in LangGraph 0.6.0 and is the long term planned replacement for configurable."
-)
-
-
-def _one_of_configurable_or_context(
-    config: dict[str, Any] | None, context: dict[str, Any] | None
-) -> None:
-    """Both given (and non-empty) is a 400, as upstream: the two would have to be merged."""
-    if (config or {}).get("configurable") and context:
-        raise BadRequest(BOTH_CONFIGURABLE_AND_CONTEXT)
 
 
 def _with_context(

@@ -262,14 +262,14 @@ async def test_metadata_config_context_durability(client: LangGraphClient) -> No
         "slow",
         input={"delay": 0},
         metadata={"who": "test"},
-        config={"configurable": {"extra": 1}, "tags": ["t"]},
+        config={"tags": ["t"]},
         context={"k": "v"},
         durability="exit",
     )
     await client.runs.join(thread_id, run["run_id"])
     stored = await client.runs.get(thread_id, run["run_id"])
     assert stored["metadata"]["who"] == "test"
-    assert stored["kwargs"]["config"]["configurable"]["extra"] == 1
+    assert stored["kwargs"]["config"]["configurable"]["k"] == "v"  # context mirrored, as upstream
     assert stored["kwargs"]["context"] == {"k": "v"}
     assert len(await client.threads.get_history(thread_id)) == 1  # exit: one checkpoint
 
