@@ -8,10 +8,12 @@ mounted app (Starlette's `Mount`) can drive it with `async with app.running(): .
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import AsyncIterator, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any
 
+import orjson
 from langgraph_sdk import Auth
 from starlette.middleware.cors import CORSMiddleware
 
@@ -77,7 +79,7 @@ class SkeinoApp:
                 self.sources, checkpointer=backend.checkpointer, store=backend.store
             )
             services = Services.build(self.settings, backend, graph_registry, self.clock)
-            await services.assistants.create_system_assistants()
+            await services.assistants.create_system_assistants(graph_configs())
             await stack.enter_async_context(services.running())
         except BaseException:
             await stack.aclose()
@@ -163,6 +165,21 @@ class SkeinoApp:
         `path_params`)."""
         found = self.router.first_match(path) if self.router is not None else None
         return found[1] if found is not None else {}
+
+
+def graph_configs() -> dict[str, dict[str, Any]]:
+    """`LANGGRAPH_CONFIG` (from the environment or `langgraph.json`'s `env`): a JSON object
+    of graph id → the default config of that graph's assistant, as upstream reads it."""
+    raw = os.environ.get("LANGGRAPH_CONFIG")
+    if not raw:
+        return {}
+    try:
+        configs = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise ValueError(f"LANGGRAPH_CONFIG must be a JSON object: {exc}") from None
+    if not isinstance(configs, dict) or not all(isinstance(v, dict) for v in configs.values()):
+        raise ValueError("LANGGRAPH_CONFIG must be a JSON object of graph id -> config object")
+    return configs
 
 
 def build_routes(services: Services) -> list[Route]:

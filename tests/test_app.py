@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 import httpx
+import orjson
 import pytest
 from langgraph_sdk.client import LangGraphClient
 from starlette.applications import Starlette
@@ -96,3 +97,24 @@ async def test_mounted_under_a_prefix(tmp_path: Path) -> None:
         out = await client.runs.wait(thread["thread_id"], "custom", input={"count": 2})
         assert out == {"count": 2, "emitted": 2}
         assert (await http.get("/ok")).json()["ok"] is True
+
+
+async def test_langgraph_config_gives_system_assistants_their_config(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """As upstream: a JSON object of graph id -> config; configurable mirrored to context."""
+    config = {"configurable": {"model": "m1"}, "recursion_limit": 7, "tags": ["x"]}
+    monkeypatch.setenv("LANGGRAPH_CONFIG", orjson.dumps({"chat": config}).decode())
+    settings = skeino.SkeinoSettings(database_uri="memory://")
+    app = skeino.from_langgraph_json(MANIFEST, settings=settings)
+    async with app.running():
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://s") as http:
+            found = (await http.post("/assistants/search", json={"graph_id": "chat"})).json()
+            other = (await http.post("/assistants/search", json={"graph_id": "slow"})).json()
+    assert found[0]["config"] == config and found[0]["context"] == {"model": "m1"}
+    assert other[0]["config"] == {} and other[0]["context"] == {}
+    monkeypatch.setenv("LANGGRAPH_CONFIG", "[1]")
+    with pytest.raises(ValueError, match="LANGGRAPH_CONFIG"):
+        async with skeino.from_langgraph_json(MANIFEST, settings=settings).running():
+            pass

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -29,15 +30,19 @@ class AssistantService:
         self.storage = storage
         self.graphs = graphs
 
-    async def create_system_assistants(self) -> None:
-        """One assistant per graph, with the id the official server derives from the graph id."""
+    async def create_system_assistants(
+        self, configs: Mapping[str, dict[str, Any]] | None = None
+    ) -> None:
+        """One assistant per graph, with the id the official server derives from the graph id
+        and the graph's default config from `configs` (`LANGGRAPH_CONFIG`, by graph id)."""
         for graph_id in self.graphs.ids():
+            config, context = _with_context(dict((configs or {}).get(graph_id) or {}), {})
             await self.storage.create_assistant(
                 self._record(
                     system_assistant_id(graph_id),
                     graph_id,
-                    {},
-                    {},
+                    config,
+                    context,
                     {"created_by": "system"},
                     graph_id,
                     None,
