@@ -21,6 +21,12 @@ test: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/python -W error -c "import skeino, conformance"
 	$(BIN)/python -m pytest -q
+	@if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then \
+		cd tests/js && npm ci --no-audit --no-fund --loglevel=error && \
+		SKEINO_PYTHON=$(CURDIR)/$(BIN)/python npm test --silent; \
+	else \
+		echo "JS client tests skipped: node and npm are not installed"; \
+	fi
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
