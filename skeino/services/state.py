@@ -68,11 +68,21 @@ class StateService:
 
     @asynccontextmanager
     async def _graph(self, thread: Thread) -> AsyncIterator[Pregel | None]:
+        """The thread's graph, a factory built afresh with the config of the thread's
+        assistant (as for its runs), so a graph shaped by config reads and updates alike."""
         graph_id = thread["metadata"].get("graph_id")
         if graph_id is None or graph_id not in self.graphs:
             yield None
             return
-        async with self.graphs.resolve(graph_id, thread_config(thread["thread_id"])) as graph:
+        config = thread_config(thread["thread_id"])
+        assistant_id = thread["metadata"].get("assistant_id")
+        if assistant_id and self.graphs.is_factory(graph_id):
+            assistant = await self.threads.storage.get_assistant(assistant_id)
+            if assistant is not None:
+                given = assistant["config"]
+                configurable = {**given.get("configurable", {}), **config["configurable"]}
+                config = {**given, "configurable": configurable}  # type: ignore[typeddict-item]
+        async with self.graphs.resolve(graph_id, config) as graph:
             yield graph
 
     async def create_thread(self, body: ThreadCreate, access: Access | None = None) -> Thread:
