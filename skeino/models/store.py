@@ -16,6 +16,9 @@ def _check_bounds(limit: int, offset: int) -> None:
         raise ValueError(f"offset must be >= 0, got {offset}")
 
 
+MAX_TTL_MINUTES = 1e9  # about 1,900 years: what a date from now can still reach
+
+
 @dataclass(frozen=True)
 class StorePut:
     """Create or replace an item; `index` False skips embedding, a list picks the fields;
@@ -26,6 +29,12 @@ class StorePut:
     value: Json
     index: Literal[False] | list[str] | None = None
     ttl: float | None = None
+
+    def __post_init__(self) -> None:
+        """Upstream takes any number (204); past what a date offset holds it means "never
+        before the end of time", below zero "already expired"."""
+        if self.ttl is not None:
+            object.__setattr__(self, "ttl", min(max(self.ttl, 0.0), MAX_TTL_MINUTES))
 
 
 @dataclass(frozen=True)

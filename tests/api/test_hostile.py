@@ -36,6 +36,12 @@ async def test_json_nested_too_deeply_is_refused(http: httpx.AsyncClient) -> Non
         ("GET", "/threads/{thread}/runs?offset=99999999999999999999", None),
         ("POST", "/threads/{thread}/history", {"metadata": {"": 1, "a b": 2}}),
         ("POST", "/threads/{thread}/runs", {"assistant_id": "slow", "after_seconds": 1e16}),
+        (
+            "PUT",
+            "/store/items",
+            {"namespace": ["a"], "key": "k", "value": {}, "ttl": -1.7976931348623157e308},
+        ),
+        ("PUT", "/store/items", {"namespace": ["a"], "key": "k", "value": {}, "ttl": 1e13}),
     ],
 )
 async def test_extreme_values_are_answered(
