@@ -11,6 +11,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from langchain_core.runnables import RunnableConfig
+from langgraph.errors import InvalidUpdateError
 from langgraph.pregel import Pregel
 from langgraph.types import StateSnapshot
 from langgraph.types import StateUpdate as GraphStateUpdate
@@ -100,7 +101,10 @@ class StateService:
             steps = [
                 [GraphStateUpdate(u.values, u.as_node) for u in step.updates] for step in supersteps
             ]
-            await graph.abulk_update_state(_update_config(thread), steps)
+            try:
+                await graph.abulk_update_state(_update_config(thread), steps)
+            except InvalidUpdateError as exc:
+                raise BadRequest(str(exc)) from None
             await self.sync_thread(thread["thread_id"], graph)
 
     async def get(
@@ -142,6 +146,8 @@ class StateService:
                 written = await graph.aupdate_state(
                     _update_config(thread, checkpoint), body.values, as_node=body.as_node
                 )
+            except InvalidUpdateError as exc:  # an unknown node, values that are no object
+                raise BadRequest(str(exc)) from None
             except (ValueError, KeyError) as exc:
                 raise InvalidInput(str(exc)) from None
             await self.sync_thread(thread_id, graph)

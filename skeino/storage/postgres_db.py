@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
-from psycopg import AsyncConnection, errors
+from psycopg import AsyncConnection, DataError
 from psycopg.types.json import Jsonb, set_json_dumps, set_json_loads
 from psycopg_pool import AsyncConnectionPool
 
@@ -71,17 +71,15 @@ class PgDatabase:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncConnection[Any]]:
-        """A connection inside one transaction; values Postgres cannot keep are a 422."""
+        """A connection inside one transaction; values Postgres cannot keep are a 422 (a
+        NUL character is refused by the driver itself, before Postgres sees it)."""
         async with self.pool.connection() as conn:
             try:
                 async with conn.transaction():
                     yield conn
-            except (errors.UntranslatableCharacter, errors.CharacterNotInRepertoire) as exc:
-                message = f"text Postgres cannot store: {exc.diag.message_primary}"
-                raise InvalidInput(message) from None
-            except errors.NumericValueOutOfRange as exc:
-                message = f"a number out of range: {exc.diag.message_primary}"
-                raise InvalidInput(message) from None
+            except DataError as exc:  # NUL in text, numbers out of range: the client's data
+                message = exc.diag.message_primary or str(exc)
+                raise InvalidInput(f"a value Postgres cannot store: {message}") from None
 
     async def rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         async with self.transaction() as conn:

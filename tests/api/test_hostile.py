@@ -42,6 +42,8 @@ async def test_json_nested_too_deeply_is_refused(http: httpx.AsyncClient) -> Non
             {"namespace": ["a"], "key": "k", "value": {}, "ttl": -1.7976931348623157e308},
         ),
         ("PUT", "/store/items", {"namespace": ["a"], "key": "k", "value": {}, "ttl": 1e13}),
+        ("POST", "/threads/{thread}/runs", {"assistant_id": "a\u0000b", "input": {}}),
+        ("POST", "/assistants/search", {"graph_id": "a\u0000b", "name": "\u0000"}),
     ],
 )
 async def test_extreme_values_are_answered(
