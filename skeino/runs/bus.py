@@ -3,8 +3,8 @@
 The in-process `Broker` fans events out to local readers. Where several processes share
 the database, an `EventRelay` also keeps every event in the database's log, and a stream
 of a run executing elsewhere follows that log; without one (`memory://`) every run is
-local. The engine publishes, flushes before a run's end is recorded, and ends; streams
-subscribe through `subscribe`, which picks the source.
+local. The engine publishes, hands a run's last events to the transaction that records
+its end (`take`), and ends; streams subscribe through `subscribe`, which picks the source.
 
 A run is usually executed by the process that queued it, so a stream starts on the local
 broker; when no event came for a poll interval and the run turns out not to be executing
