@@ -4,7 +4,8 @@ Each run executes in its own task group whose cancel scope is the run's handle: 
 sets the reason (interrupt or rollback) and cancels that scope; a timeout is a deadline on
 it; a server shutdown cancels it from outside, and the run goes back to the queue, so a
 worker (here or in another process) resumes it from its last checkpoint. A run whose lease
-was lost (another worker took it over) is stopped without writing anything.
+is lost (taken over, or not renewed in time) is stopped and handed back to the queue if the
+lease is still its own; what another worker holds is never written over.
 
 How a run ended is recorded as one lifecycle transition, conditioned on this worker still
 holding the run: the run's status, output and config together with its thread's mirror of

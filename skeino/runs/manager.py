@@ -114,7 +114,7 @@ class RunManager:
         return created, subscription
 
     async def _apply_multitask(self, thread_id: str, body: RunCreate) -> None:
-        inflight = await self._inflight(thread_id)
+        inflight = await self.threads.in_flight(thread_id)
         if not inflight or body.multitask_strategy == "enqueue":
             return
         if body.multitask_strategy == "reject":
@@ -125,12 +125,6 @@ class RunManager:
         action: CancelAction = "rollback" if body.multitask_strategy == "rollback" else "interrupt"
         for run in inflight:
             await self._cancel_run(run, action)
-
-    async def _inflight(self, thread_id: str) -> list[Run]:
-        runs: list[Run] = []
-        for status in ACTIVE:
-            runs += await self.storage.list_runs(thread_id, status, 1000, 0)
-        return runs
 
     # where runs are (the bus's `Whereabouts`)
 
@@ -164,7 +158,7 @@ class RunManager:
         """Cancel what runs on the thread, then delete it with its runs and checkpoints."""
         if access is not None:
             await self.threads.visible(thread_id, "delete", {"thread_id": thread_id}, access)
-        for run in await self._inflight(thread_id):
+        for run in await self.threads.in_flight(thread_id):
             await self._cancel_run(run, "interrupt")
         await self.threads.delete(thread_id)
 

@@ -21,7 +21,6 @@ from skeino.errors import BadRequest, Conflict, InvalidInput
 from skeino.graphs import GraphRegistry
 from skeino.ids import now_iso
 from skeino.lifecycle import (
-    ACTIVE,
     Outcome,
     ThreadView,
     thread_status_after,
@@ -160,8 +159,7 @@ class StateService:
 
     async def _not_in_flight(self, thread_id: str) -> None:
         """A state update races a run that is queued or executing: 409, as upstream."""
-        storage = self.threads.storage
-        busy = [r["run_id"] for s in ACTIVE for r in await storage.list_runs(thread_id, s, 100, 0)]
+        busy = [run["run_id"] for run in await self.threads.in_flight(thread_id)]
         if busy:
             raise Conflict(f"Thread {thread_id} has in-flight runs: {busy}")
 

@@ -12,10 +12,11 @@ from skeino.auth.authorize import Access, check
 from skeino.auth.filters import matches, scoped_search
 from skeino.errors import Conflict, NotFound
 from skeino.ids import now_iso, uuid7
+from skeino.lifecycle import ACTIVE
 from skeino.models.threads import ThreadCount, ThreadCreate, ThreadPatch, ThreadPrune, ThreadSearch
 from skeino.services.checkpoints import copy_thread
 from skeino.services.paging import Paged, select
-from skeino.storage.base import Page, Storage, Thread, ThreadQuery
+from skeino.storage.base import Page, Run, Storage, Thread, ThreadQuery
 
 PRUNE_REFUSED = "At least one thread not found or not authorized"
 
@@ -40,6 +41,13 @@ class ThreadService:
     def __init__(self, storage: Storage, checkpointer: BaseCheckpointSaver[Any]) -> None:
         self.storage = storage
         self.checkpointer = checkpointer
+
+    async def in_flight(self, thread_id: str) -> list[Run]:
+        """The thread's runs that are queued or executing (pending ones first)."""
+        runs: list[Run] = []
+        for status in ACTIVE:
+            runs += await self.storage.list_runs(thread_id, status, 1000, 0)
+        return runs
 
     async def create(self, body: ThreadCreate, access: Access | None = None) -> Thread:
         """Create a thread; a `threads.create` handler may rewrite its metadata."""
