@@ -163,3 +163,16 @@ async def test_webhook_is_posted_when_the_run_ends(client: LangGraphClient) -> N
     request = received[0]
     assert request.startswith(b"POST /hook ")
     assert b'"status":"success"' in request and thread_id.encode() in request
+
+
+async def test_a_webhook_path_is_posted_to_this_server(
+    client: LangGraphClient, server: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A relative webhook resolves against the server's own URL, as upstream; `/ok` answers
+    a POST with 405, which the webhook's log names with the full URL."""
+    thread_id = (await client.threads.create())["thread_id"]
+    with caplog.at_level("WARNING", logger="skeino.webhook"):
+        await client.runs.wait(thread_id, "slow", input={"delay": 0}, webhook="/ok")
+        with anyio.fail_after(5):
+            while f"webhook {server}/ok answered 405" not in caplog.text:
+                await anyio.sleep(0.05)

@@ -64,8 +64,8 @@ class RunCreate:
     def __post_init__(self) -> None:
         if self.after_seconds is not None and self.after_seconds < 0:
             raise ValueError("after_seconds must be >= 0")
-        if self.webhook is not None and not self.webhook.startswith(("http://", "https://")):
-            raise ValueError("webhook must be an http(s) URL")
+        if self.webhook is not None and not self.webhook.startswith(("http://", "https://", "/")):
+            raise ValueError("webhook must be an http(s) URL, or a path on this server")
 
     @property
     def stream_modes(self) -> list[str]:

@@ -18,6 +18,7 @@ import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from urllib.parse import urljoin
 
 import anyio
 from anyio.abc import TaskGroup
@@ -164,11 +165,12 @@ class Worker:
                 self.bus.end(run_id, NO_OUTPUT if finished is None else finished.output)
         if finished is not None and run["kwargs"].get("webhook"):
             assert self._tg is not None
-            self._tg.start_soon(self._webhook, run)
+            self._tg.start_soon(self._webhook, run, claim.api_url or self.executor.api_url)
 
-    async def _webhook(self, run: Run) -> None:
+    async def _webhook(self, run: Run, server_url: str) -> None:
+        """A path (`/hooks/done`) names a route of this server, as upstream resolves it."""
         final = await self.storage.get_run(run["thread_id"], run["run_id"])
-        await send_webhook(run["kwargs"]["webhook"], final or run)
+        await send_webhook(urljoin(server_url, run["kwargs"]["webhook"]), final or run)
 
     # keeping the queue healthy
 
