@@ -11,7 +11,7 @@ from langgraph_sdk.client import LangGraphClient
 
 import skeino
 from skeino.app import SkeinoApp
-from tests.postgres import SERVER, SKIPPED, fresh_schema
+from tests.postgres import SERVER, SKIPPED, database
 
 ROOT = Path(__file__).resolve().parent.parent
 MANIFEST = ROOT / "conformance" / "langgraph.json"
@@ -28,13 +28,8 @@ def pytest_report_header() -> str:
 
 @pytest.fixture(params=["memory", "sqlite", "postgres"])
 def database_uri(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "memory":
-        yield "memory://"
-    elif request.param == "sqlite":
-        yield f"sqlite:///{tmp_path}/skeino.db"
-    else:
-        with fresh_schema() as uri:
-            yield uri
+    with database(request.param, tmp_path / "skeino.db") as uri:
+        yield uri
 
 
 @pytest.fixture

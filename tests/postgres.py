@@ -1,4 +1,5 @@
-"""A throwaway Postgres schema per test, on the server `$SKEINO_TEST_POSTGRES` names.
+"""Fresh databases for tests: memory, a SQLite file, or a throwaway Postgres schema on the
+server `$SKEINO_TEST_POSTGRES` names.
 
 `.ci/run` starts a server and sets the variable; without it the Postgres cases are
 skipped, and the report header says so.
@@ -10,6 +11,7 @@ import os
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from urllib.parse import quote
 
 import pytest
@@ -35,3 +37,15 @@ def fresh_schema() -> Iterator[str]:
         if not os.environ.get("SKEINO_TEST_KEEP_SCHEMA"):
             with psycopg.connect(SERVER, autocommit=True) as conn:
                 conn.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+@contextmanager
+def database(kind: str, sqlite_file: Path) -> Iterator[str]:
+    """The URI of a fresh database of `kind` ("memory", "sqlite" or "postgres")."""
+    if kind == "memory":
+        yield "memory://"
+    elif kind == "sqlite":
+        yield f"sqlite:///{sqlite_file}"
+    else:
+        with fresh_schema() as uri:
+            yield uri

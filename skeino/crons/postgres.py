@@ -8,7 +8,7 @@ from psycopg.types.json import Jsonb
 
 from skeino.crons.storage import CRONS, Cron, CronQuery, order_of
 from skeino.storage.base import Page
-from skeino.storage.filters import copy
+from skeino.storage.filters import apply_changes, copy
 from skeino.storage.postgres_db import (
     PgDatabase,
     PgWhere,
@@ -44,9 +44,7 @@ class PostgresCronStore:
             current = await get(conn, CRONS, cron_id, " FOR UPDATE")
             if current is None:
                 return None
-            updated = {**current, **changes}
-            if "metadata" in changes:
-                updated["metadata"] = {**current["metadata"], **changes["metadata"]}
+            updated = apply_changes(current, changes, "cron_id")
             await replace(conn, CRONS, updated)
         return cast(Cron, copy(updated))
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol, TypedDict, cast
 
 from skeino.storage.base import Page
-from skeino.storage.filters import contains, copy, paginate
+from skeino.storage.filters import apply_changes, contains, copy, paginate
 from skeino.storage.sqlite_db import Database, SyncSession, Table, Where, dumps
 
 
@@ -122,9 +122,7 @@ class MemoryCronStore:
         current = self.crons.get(cron_id)
         if current is None:
             return None
-        updated = cast(Cron, {**current, **copy(changes)})
-        if "metadata" in changes:
-            updated["metadata"] = {**current["metadata"], **copy(changes["metadata"])}
+        updated = cast(Cron, apply_changes(current, copy(changes), "cron_id"))
         self.crons[cron_id] = updated
         return copy(updated)
 
@@ -180,9 +178,7 @@ class SqliteCronStore:
             current = db.get(CRONS, cron_id)
             if current is None:
                 return None
-            updated = {**current, **changes}
-            if "metadata" in changes:
-                updated["metadata"] = {**current["metadata"], **changes["metadata"]}
+            updated = apply_changes(current, changes, "cron_id")
             db.replace(CRONS, updated)
             return updated
 

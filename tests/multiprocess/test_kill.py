@@ -19,7 +19,7 @@ import pytest
 from langgraph_sdk import get_client
 from langgraph_sdk.client import LangGraphClient
 
-from tests.postgres import fresh_schema
+from tests.postgres import database
 from tests.test_server import free_port
 
 pytestmark = pytest.mark.anyio
@@ -30,23 +30,20 @@ LEASE = 3.0
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
-def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path}/shared.db"
-    else:
-        with fresh_schema() as uri:
-            yield uri
+def shared(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    with database(request.param, tmp_path / "shared.db") as uri:
+        yield uri
 
 
 @pytest.fixture
-def servers(database: str, tmp_path: Path) -> Iterator[list[tuple[subprocess.Popen[bytes], str]]]:
+def servers(shared: str, tmp_path: Path) -> Iterator[list[tuple[subprocess.Popen[bytes], str]]]:
     env = {**os.environ, "SKEINO_LEASE_SECONDS": str(LEASE), "SKEINO_POLL_SECONDS": "0.1"}
     started, logs = [], []
     for n in range(3):
         port = free_port()
         log = open(tmp_path / f"server{n}.log", "wb")  # noqa: SIM115 - closed with the process
         command = [sys.executable, "-m", "skeino", "serve", str(HERE / "langgraph.json")]
-        command += ["--port", str(port), "--database", database]
+        command += ["--port", str(port), "--database", shared]
         proc = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
         logs.append(log)
         started.append((proc, f"http://127.0.0.1:{port}"))

@@ -9,18 +9,13 @@ import pytest
 
 from skeino.backend import open_backend
 from skeino.storage import Storage
-from tests.postgres import fresh_schema
+from tests.postgres import database
 
 
 @pytest.fixture(params=["memory", "sqlite", "postgres"])
 def storage_uri(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "memory":
-        yield "memory://"
-    elif request.param == "sqlite":
-        yield f"sqlite:///{tmp_path}/nested/dir/skeino.db"
-    else:
-        with fresh_schema() as uri:
-            yield uri
+    with database(request.param, tmp_path / "nested" / "dir" / "skeino.db") as uri:
+        yield uri
 
 
 @pytest.fixture
