@@ -71,6 +71,8 @@ class SkeinoSettings:
     """This process's name in the queue (default: host, pid and a random suffix)."""
     event_retention_seconds: float = 3600.0
     """How long run events stay in the database's log for late joins and replays."""
+    middleware_order: str = "middleware_first"
+    """Where `http.app`'s middleware sits: outside authentication, or inside it (`auth_first`)."""
 
     def __post_init__(self) -> None:
         if "://" not in self.database_uri:
@@ -89,3 +91,5 @@ class SkeinoSettings:
             raise ValueError("lease_seconds and poll_seconds must be positive")
         if self.max_attempts < 1:
             raise ValueError("max_attempts must be at least 1")
+        if self.middleware_order not in ("middleware_first", "auth_first"):
+            raise ValueError("middleware_order must be 'middleware_first' or 'auth_first'")
