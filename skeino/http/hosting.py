@@ -9,6 +9,7 @@ runs beside ours. Any other ASGI callable is hosted as it is, behind our routes.
 
 from __future__ import annotations
 
+import copy
 import logging
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
@@ -17,7 +18,10 @@ from typing import Any
 
 import anyio
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Match
 
 from skeino.types import ASGIApp, Message, Scope
@@ -36,14 +40,16 @@ class HostedApp:
 
     @classmethod
     def take(cls, app: Any) -> HostedApp:
-        """Lift a Starlette app's middleware off it, as upstream does when it merges apps:
-        laid around the whole server once, it must not run a second time on its own routes."""
+        """Lift a Starlette app's middleware off (a copy of) it, as upstream does when it
+        merges apps: laid around the whole server once, it must not run again on its own
+        routes. The user's object stays as it was, to be hosted again."""
         if not isinstance(app, Starlette):
             return cls(app)
-        middleware = tuple(app.user_middleware)
-        app.user_middleware = []
-        app.middleware_stack = None
-        return cls(app, middleware, tuple(app.router.routes))
+        bare = copy.copy(app)
+        bare.user_middleware = []
+        bare.exception_handlers = {HTTPException: _json_error, **app.exception_handlers}
+        bare.middleware_stack = None
+        return cls(bare, tuple(app.user_middleware), tuple(app.router.routes))
 
     def shadows(self, scope: Scope) -> bool:
         """Whether one of the app's own routes takes this request before ours."""
@@ -97,6 +103,12 @@ class HostedApp:
             logger.debug("http.app has no lifespan", exc_info=True)
         finally:
             started.set()
+
+
+async def _json_error(request: Request, exc: Exception) -> Response:
+    """Its own 404s and 405s in our shape, `{"detail": ...}`, unless it answers them itself."""
+    assert isinstance(exc, HTTPException)
+    return JSONResponse({"detail": exc.detail}, exc.status_code, exc.headers)
 
 
 def wrap(app: ASGIApp, middleware: Sequence[Middleware]) -> ASGIApp:

@@ -167,3 +167,11 @@ async def test_a_plain_asgi_app_is_hosted_behind_our_routes(tmp_path: Path) -> N
 def test_an_unknown_middleware_order_is_refused() -> None:
     with pytest.raises(ValueError, match="middleware_order"):
         skeino.SkeinoSettings(middleware_order="sideways")
+
+
+async def test_its_own_http_errors_answer_in_our_json_shape(tmp_path: Path) -> None:
+    async with _http(_app(tmp_path, _user_app([]))) as http:
+        missing = await http.get("/no/such/path")
+        assert (missing.status_code, missing.json()) == (404, {"detail": "Not Found"})
+        wrong = await http.delete("/hello")
+        assert (wrong.status_code, wrong.json()["detail"]) == (405, "Method Not Allowed")
