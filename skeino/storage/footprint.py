@@ -105,15 +105,15 @@ async def _sqlite(saver: AsyncSqliteSaver, thread_id: str) -> Report:
             (thread_id,),
         )
     channels: Channels = {}
-    stored = 0
+    stored = count = 0
     for kind, blob, size in rows:
+        count += 1
         stored += size
         checkpoint = saver.serde.loads_typed((kind, blob))
         for name, value in checkpoint.get("channel_values", {}).items():
             _tally(channels, name, len(saver.serde.dumps_typed(value)[1]))
     inline = sum(entry["bytes"] for entry in channels.values())
-    count, size = next(iter(written))
-    return _report((len(rows), max(stored - inline, 0)), channels, (count, size))
+    return _report((count, max(stored - inline, 0)), channels, tuple(next(iter(written))))
 
 
 POSTGRES_QUERIES = (
