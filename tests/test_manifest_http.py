@@ -83,6 +83,8 @@ async def test_disable_switches(
     body = {"assistant_id": "g", "input": {"n": 1}}
     async with serving(tmp_path, {f"disable_{switch}": True}) as (app, client):
         assert app.settings.disabled == {switch}
+        alive = (await client.get("/ok")).json()
+        assert alive == ({"ok": True} if switch == "meta" else {"ok": True, "services": {}})
         for method, path in gone:
             answer = await client.request(method, path, json=body if method == "POST" else None)
             assert answer.status_code == 404, (method, path)

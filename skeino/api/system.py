@@ -55,10 +55,12 @@ def meta_routes(svc: Services, all_routes: list[Route]) -> list[Route]:
 
 
 def routes(svc: Services) -> list[Route]:
-    """Liveness and what UIs ask first: always served."""
+    """Liveness and what UIs ask first: always served (with `disable_meta`, `/ok` says no
+    more than that the server is up, as upstream)."""
+    alive = {"ok": True} if "meta" in svc.settings.disabled else {"ok": True, "services": {}}
 
     async def ok(req: Request) -> Response:
-        return json_response({"ok": True, "services": {}})
+        return json_response(alive)
 
     async def health(req: Request) -> Response:
         return json_response({"status": "ok"})
