@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any
@@ -25,6 +24,7 @@ from skeino.backend import StoreOptions, open_backend
 from skeino.clock import Clock, SystemClock
 from skeino.graphs import GraphRegistry, GraphSource
 from skeino.http.cors import PrivateNetworkAccess
+from skeino.http.openapi import openapi_path
 from skeino.http.responses import error
 from skeino.http.router import Route, Router
 from skeino.metrics.http import Measured
@@ -35,7 +35,6 @@ from skeino.types import ASGIApp, Receive, Scope, Send
 logger = logging.getLogger("skeino")
 
 AT_ROOT = frozenset({"/ok", "/metrics"})
-TEMPLATE_PARAM = re.compile(r"{(\w+)(?::\w+)?}")
 
 
 class SkeinoApp:
@@ -189,7 +188,7 @@ class SkeinoApp:
     def _template(self, path: str) -> str | None:
         """The template of our route for `path`, as metrics label it (`/threads/{thread_id}`)."""
         found = self.router.first_match(path) if self.router is not None else None
-        return None if found is None else TEMPLATE_PARAM.sub(r"{\1}", found[0].template)
+        return None if found is None else openapi_path(found[0].template)
 
     def _path_params(self, path: str) -> dict[str, str]:
         """The parameters of the first of our routes matching `path` (authenticate's
