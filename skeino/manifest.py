@@ -179,6 +179,8 @@ def from_langgraph_json(
     settings = settings or SkeinoSettings()
     if "cors" in http:
         settings = replace(settings, cors=_cors(http["cors"]))
+    if http.get("middleware_order"):
+        settings = replace(settings, middleware_order=http["middleware_order"])
     settings = _http_switches(settings, http)
     store = data.get("store") or {}
     if store.get("index"):

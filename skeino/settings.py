@@ -93,6 +93,8 @@ class SkeinoSettings:
     """Request headers copied into each run's `configurable` (none when unset)."""
     disabled: frozenset[str] = frozenset()
     """Names from `SWITCHES` turned off (`http.disable_*`)."""
+    middleware_order: str = "middleware_first"
+    """Where `http.app`'s middleware sits: outside authentication, or inside it (`auth_first`)."""
 
     def __post_init__(self) -> None:
         if "://" not in self.database_uri:
@@ -117,3 +119,5 @@ class SkeinoSettings:
             raise ValueError(f"mount_prefix must look like /my-api, got {self.mount_prefix!r}")
         if unknown := sorted(self.disabled - set(SWITCHES)):
             raise ValueError(f"unknown switches in disabled: {unknown}; known: {SWITCHES}")
+        if self.middleware_order not in ("middleware_first", "auth_first"):
+            raise ValueError("middleware_order must be 'middleware_first' or 'auth_first'")

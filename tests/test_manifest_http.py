@@ -144,3 +144,36 @@ def test_bad_http_settings(tmp_path: Path) -> None:
         skeino.SkeinoSettings(mount_prefix="/api/")
     with pytest.raises(ValueError, match="unknown switches"):
         skeino.SkeinoSettings(disabled=frozenset({"everything"}))
+
+
+async def test_mount_prefix_and_the_sdk_loopback(tmp_path: Path) -> None:
+    """`get_client()` without a URL inside a graph reaches the app under its prefix."""
+    (tmp_path / "looking.py").write_text(LOOKING)
+    manifest = {"graphs": {"looking": "./looking.py:graph"}, "http": {"mount_prefix": "/p"}}
+    (tmp_path / "langgraph.json").write_text(json.dumps(manifest))
+    settings = skeino.SkeinoSettings(database_uri="memory://")
+    app = skeino.from_langgraph_json(tmp_path / "langgraph.json", settings=settings)
+    async with app.running():
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://m/p") as http:
+            sdk = LangGraphClient(http)
+            thread = await sdk.threads.create()
+            assert await sdk.runs.wait(thread["thread_id"], "looking", input={}) == {"threads": 1}
+
+
+LOOKING = """
+from typing_extensions import TypedDict
+from langgraph.graph import StateGraph
+from langgraph_sdk import get_client
+
+
+class State(TypedDict, total=False):
+    threads: int
+
+
+async def look(state: State) -> State:
+    return {"threads": len(await get_client().threads.search(limit=100))}
+
+
+graph = StateGraph(State).add_node(look).add_edge("__start__", "look").compile()
+"""
