@@ -25,14 +25,17 @@ HELLO = {"messages": [{"role": "user", "content": "hi"}]}
 
 @asynccontextmanager
 async def serving(
-    tmp_path: Path, http: dict[str, Any], headers: dict[str, str] | None = None
+    tmp_path: Path,
+    http: dict[str, Any],
+    headers: dict[str, str] | None = None,
+    graphs: dict[str, str] | None = None,
 ) -> AsyncIterator[tuple[SkeinoApp, httpx.AsyncClient]]:
+    """The app of a project with these `http` settings, and a client of it (at the root)."""
     tmp_path.mkdir(exist_ok=True)
-    manifest = write_project(
-        tmp_path, json.dumps({"graphs": {"g": "./local.py:graph"}, "http": http})
-    )
+    manifest = {"graphs": graphs or {"g": "./local.py:graph"}, "http": http}
+    path = write_project(tmp_path, json.dumps(manifest))
     settings = skeino.SkeinoSettings(database_uri="memory://")
-    app = skeino.from_langgraph_json(manifest, settings=settings)
+    app = skeino.from_langgraph_json(path, settings=settings)
     async with app.running():
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(
@@ -41,10 +44,15 @@ async def serving(
             yield app, client
 
 
+def under(client: httpx.AsyncClient, prefix: str) -> httpx.AsyncClient:
+    """Another client of the same app, at `prefix`."""
+    return httpx.AsyncClient(transport=client._transport, base_url=f"http://m{prefix}")
+
+
 async def test_mount_prefix_serves_everything_under_it(tmp_path: Path) -> None:
     http = {"mount_prefix": "/deploy/api/", "app": "./web.py:app"}
     async with serving(tmp_path, http) as (_, raw):
-        prefixed = httpx.AsyncClient(transport=raw._transport, base_url="http://m/deploy/api")
+        prefixed = under(raw, "/deploy/api")
         sdk = LangGraphClient(prefixed)
         thread = await sdk.threads.create()
         assert await sdk.runs.wait(thread["thread_id"], "g", input={"n": 1}) == {"n": 2}
@@ -148,17 +156,13 @@ def test_bad_http_settings(tmp_path: Path) -> None:
 
 async def test_mount_prefix_and_the_sdk_loopback(tmp_path: Path) -> None:
     """`get_client()` without a URL inside a graph reaches the app under its prefix."""
+    tmp_path.mkdir(exist_ok=True)
     (tmp_path / "looking.py").write_text(LOOKING)
-    manifest = {"graphs": {"looking": "./looking.py:graph"}, "http": {"mount_prefix": "/p"}}
-    (tmp_path / "langgraph.json").write_text(json.dumps(manifest))
-    settings = skeino.SkeinoSettings(database_uri="memory://")
-    app = skeino.from_langgraph_json(tmp_path / "langgraph.json", settings=settings)
-    async with app.running():
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://m/p") as http:
-            sdk = LangGraphClient(http)
-            thread = await sdk.threads.create()
-            assert await sdk.runs.wait(thread["thread_id"], "looking", input={}) == {"threads": 1}
+    graphs = {"looking": "./looking.py:graph"}
+    async with serving(tmp_path, {"mount_prefix": "/p"}, graphs=graphs) as (_, raw):
+        sdk = LangGraphClient(under(raw, "/p"))
+        thread = await sdk.threads.create()
+        assert await sdk.runs.wait(thread["thread_id"], "looking", input={}) == {"threads": 1}
 
 
 LOOKING = """
