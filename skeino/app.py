@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any
 
@@ -18,7 +18,7 @@ from langgraph_sdk import Auth
 from starlette.middleware.cors import CORSMiddleware
 
 from skeino import loopback
-from skeino.api import assistants, crons, runs, system, threads
+from skeino.api import assistants, crons, docs, metrics, runs, system, threads
 from skeino.api import store as store_api
 from skeino.auth.gate import Gate, honour_refusals
 from skeino.backend import StoreOptions, open_backend
@@ -26,13 +26,17 @@ from skeino.clock import Clock, SystemClock
 from skeino.graphs import GraphRegistry, GraphSource
 from skeino.http.cors import PrivateNetworkAccess
 from skeino.http.hosting import HostedApp
+from skeino.http.openapi import openapi_path
 from skeino.http.responses import error
 from skeino.http.router import Route, Router
+from skeino.metrics.http import Measured
 from skeino.services.container import Services
 from skeino.settings import SkeinoSettings
 from skeino.types import ASGIApp, Receive, Scope, Send
 
 logger = logging.getLogger("skeino")
+
+AT_ROOT = frozenset({"/ok", "/metrics"})
 
 
 class SkeinoApp:
@@ -58,6 +62,7 @@ class SkeinoApp:
         self._custom: ASGIApp | None = None
         self._stack: AsyncExitStack | None = None
         self._http: ASGIApp = self._dispatch
+        self._measured: ASGIApp = self._serve
         if settings.cors is not None:
             cors = settings.cors
             cors_middleware = CORSMiddleware(
@@ -103,6 +108,7 @@ class SkeinoApp:
         if self.hosted is not None:
             inside = self.hosted.around if self._auth_first else _bare
             self._routes, self._custom = inside(self.router), inside(self.hosted.app)
+        self._measured = Measured(self._serve, services.metrics.http, self._template)
         logger.info(
             "skeino started: %d graph(s), database %s",
             len(self.sources),
@@ -154,6 +160,26 @@ class SkeinoApp:
         root = scope.get("root_path", "")
         if root and scope["path"].startswith(root):
             scope = {**scope, "path": scope["path"][len(root) :] or "/"}
+        local = self._under_prefix(scope)
+        if local is None:
+            await error(404, "Not Found")(scope, receive, send)
+            return
+        await self._measured(local, receive, send)
+
+    def _under_prefix(self, scope: Scope) -> Scope | None:
+        """The request as our routes see it under `mount_prefix` (None: outside it). `/ok`
+        and `/metrics` answer at the root too, for health checks and scrapers, as upstream;
+        the SDK's in-process loopback knows no prefix."""
+        prefix, path = self.settings.mount_prefix, scope["path"]
+        if not prefix or path in AT_ROOT or loopback.is_loopback(scope):
+            return scope
+        if path != prefix and not path.startswith(prefix + "/"):
+            return None
+        root = scope.get("root_path", "") + prefix
+        return {**scope, "path": path[len(prefix) :] or "/", "root_path": root}
+
+    async def _serve(self, scope: Scope, receive: Receive, send: Send) -> None:
+        assert self._routes is not None
         if self._custom is not None and self._goes_to_hosted(scope):
             await self._through_gate(self._custom, True, scope, receive, send)
             return
@@ -182,6 +208,11 @@ class SkeinoApp:
         assert self.router is not None and self.hosted is not None
         return self.hosted.shadows(scope) or self.router.first_match(scope["path"]) is None
 
+    def _template(self, path: str) -> str | None:
+        """The template of our route for `path`, as metrics label it (`/threads/{thread_id}`)."""
+        found = self.router.first_match(path) if self.router is not None else None
+        return None if found is None else openapi_path(found[0].template)
+
     def _path_params(self, path: str) -> dict[str, str]:
         """The parameters of the first of our routes matching `path` (authenticate's
         `path_params`)."""
@@ -208,14 +239,25 @@ def graph_configs() -> dict[str, dict[str, Any]]:
     return configs
 
 
+ROUTE_GROUPS: tuple[tuple[str, Callable[[Services], list[Route]]], ...] = (
+    ("assistants", assistants.routes),
+    ("threads", threads.routes),
+    ("runs", runs.routes),
+    ("runs", crons.routes),
+    ("store", store_api.routes),
+    ("meta", metrics.routes),
+    ("meta", docs.routes),
+)
+"""Route modules by the switch that turns them off (`http.disable_<group>`), as upstream
+groups them: crons go with runs. Liveness (`/ok`) is never off."""
+
+
 def build_routes(services: Services) -> list[Route]:
-    table: list[Route] = []
-    table += assistants.routes(services)
-    table += threads.routes(services)
-    table += runs.routes(services)
-    table += crons.routes(services)
-    table += store_api.routes(services)
-    table += system.routes(services, table)
+    off = services.settings.disabled
+    table = [route for group, make in ROUTE_GROUPS if group not in off for route in make(services)]
+    table += system.routes(services)
+    if "meta" not in off:
+        table += system.meta_routes(services, table)
     return table
 
 

@@ -36,6 +36,21 @@ class CorsSettings:
             raise ValueError("cors.max_age must be >= 0")
 
 
+SWITCHES = ("assistants", "threads", "runs", "store", "meta", "mcp", "a2a", "webhooks")
+"""What `langgraph.json`'s `http.disable_<name>` can turn off (route groups, and webhooks)."""
+
+
+@dataclass(frozen=True)
+class HeaderPatterns:
+    """`http.configurable_headers`: request headers a run sees in `config.configurable`.
+
+    Patterns are lower-case header names where `*` matches anything; a header is passed
+    when it matches an include and no exclude. Credentials never are."""
+
+    includes: tuple[str, ...] = ()
+    excludes: tuple[str, ...] = ()
+
+
 @dataclass(frozen=True)
 class SkeinoSettings:
     """Everything that shapes a skeino app; invalid values fail at construction."""
@@ -71,6 +86,13 @@ class SkeinoSettings:
     """This process's name in the queue (default: host, pid and a random suffix)."""
     event_retention_seconds: float = 3600.0
     """How long run events stay in the database's log for late joins and replays."""
+    mount_prefix: str = ""
+    """Serve the API under this path (`http.mount_prefix`); `/ok` and `/metrics` stay at the
+    root too, for health checks and scrapers."""
+    configurable_headers: HeaderPatterns | None = None
+    """Request headers copied into each run's `configurable` (none when unset)."""
+    disabled: frozenset[str] = frozenset()
+    """Names from `SWITCHES` turned off (`http.disable_*`)."""
     middleware_order: str = "middleware_first"
     """Where `http.app`'s middleware sits: outside authentication, or inside it (`auth_first`)."""
 
@@ -91,5 +113,11 @@ class SkeinoSettings:
             raise ValueError("lease_seconds and poll_seconds must be positive")
         if self.max_attempts < 1:
             raise ValueError("max_attempts must be at least 1")
+        if self.mount_prefix and (
+            not self.mount_prefix.startswith("/") or self.mount_prefix.endswith("/")
+        ):
+            raise ValueError(f"mount_prefix must look like /my-api, got {self.mount_prefix!r}")
+        if unknown := sorted(self.disabled - set(SWITCHES)):
+            raise ValueError(f"unknown switches in disabled: {unknown}; known: {SWITCHES}")
         if self.middleware_order not in ("middleware_first", "auth_first"):
             raise ValueError("middleware_order must be 'middleware_first' or 'auth_first'")

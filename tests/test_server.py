@@ -17,6 +17,7 @@ from langgraph_sdk.client import LangGraphClient
 
 import skeino
 from tests.conftest import MANIFEST
+from tests.metrics.prometheus import parse
 
 pytestmark = pytest.mark.anyio
 
@@ -176,3 +177,20 @@ async def test_a_webhook_path_is_posted_to_this_server(
         with anyio.fail_after(5):
             while f"webhook {server}/ok answered 405" not in caplog.text:
                 await anyio.sleep(0.05)
+
+
+async def test_metrics_count_open_streams(client: LangGraphClient, server: str) -> None:
+    """A live stream is a subscriber in `/metrics` until it is closed."""
+
+    async def subscribers() -> float:
+        async with httpx.AsyncClient() as http:
+            text = (await http.get(f"{server}/metrics")).text
+        return parse(text).value("lg_api_stream_subscribers")
+
+    tid = (await client.threads.create())["thread_id"]
+    async for part in client.runs.stream(tid, "slow", input={"delay": 60}):
+        assert part.event == "metadata"
+        assert await subscribers() == 1
+        await client.runs.cancel(tid, part.data["run_id"], wait=True)
+        break
+    assert await subscribers() == 0

@@ -12,6 +12,7 @@ from conformance.scenarios import (  # noqa: F401 - imported to register
     runs,
     store,
     streams,
+    surface,
     system,
     threads,
 )

@@ -32,15 +32,35 @@ def _info() -> dict[str, object]:
     }
 
 
-def routes(svc: Services, all_routes: list[Route]) -> list[Route]:
-    """`all_routes` is the finished table (this list included) that `/openapi.json` renders."""
+def meta_routes(svc: Services, all_routes: list[Route]) -> list[Route]:
+    """`/info` and `/openapi.json` (`http.disable_meta` turns them off); `all_routes` is the
+    finished table (this list included) that `/openapi.json` renders."""
     info = _info()
-
-    async def ok(req: Request) -> Response:
-        return json_response({"ok": True, "services": {}})
+    prefix = svc.settings.mount_prefix
 
     async def get_info(req: Request) -> Response:
         return json_response(info)
+
+    async def get_openapi(req: Request) -> Response:
+        spec = openapi(all_routes, str(info["version"]))
+        if prefix:  # as upstream: clients of the description reach the API under it
+            spec["servers"] = [{"url": prefix}]
+        return json_response(spec)
+
+    tags = ("System",)
+    return [
+        Route("GET", "/info", get_info, tags=tags, summary="Server version and feature flags"),
+        Route("GET", "/openapi.json", get_openapi, tags=tags, summary="This API, as OpenAPI 3.1"),
+    ]
+
+
+def routes(svc: Services) -> list[Route]:
+    """Liveness and what UIs ask first: always served (with `disable_meta`, `/ok` says no
+    more than that the server is up, as upstream)."""
+    alive = {"ok": True} if "meta" in svc.settings.disabled else {"ok": True, "services": {}}
+
+    async def ok(req: Request) -> Response:
+        return json_response(alive)
 
     async def health(req: Request) -> Response:
         return json_response({"status": "ok"})
@@ -48,13 +68,9 @@ def routes(svc: Services, all_routes: list[Route]) -> list[Route]:
     async def initial_message(req: Request) -> Response:
         return json_response({"message": svc.settings.welcome_message})
 
-    async def get_openapi(req: Request) -> Response:
-        return json_response(openapi(all_routes, str(info["version"])))
-
     tags = ("System",)
     return [
         Route("GET", "/ok", ok, tags=tags, summary="Liveness"),
-        Route("GET", "/info", get_info, tags=tags, summary="Server version and feature flags"),
         Route("GET", "/api/health", health, tags=tags, summary="Health check"),
         Route(
             "GET",
@@ -63,5 +79,4 @@ def routes(svc: Services, all_routes: list[Route]) -> list[Route]:
             tags=tags,
             summary="The welcome message UIs show first",
         ),
-        Route("GET", "/openapi.json", get_openapi, tags=tags, summary="This API, as OpenAPI 3.1"),
     ]

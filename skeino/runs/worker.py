@@ -32,6 +32,7 @@ from skeino.lifecycle import (
     after_lost_lease,
     transition,
 )
+from skeino.metrics.runs import RunTally
 from skeino.runs.bus import Bus
 from skeino.runs.executor import ActiveRun, Executor
 from skeino.runs.webhook import send_webhook
@@ -52,6 +53,8 @@ class QueueSettings:
     lease_seconds: float = 30.0
     poll_seconds: float = 0.5
     max_attempts: int = 3
+    webhooks: bool = True
+    """False when `http.disable_webhooks` is set: runs' webhooks are not called."""
 
 
 class Worker:
@@ -69,6 +72,7 @@ class Worker:
         self.clock = clock
         self.settings = settings
         self.active: dict[str, ActiveRun] = {}
+        self.tally = RunTally()
         self._threads: set[str] = set()
         self._rewake: set[str] = set()
         self._poked = anyio.Event()
@@ -152,7 +156,7 @@ class Worker:
         run_id = run["run_id"]
         self.bus.open(run_id, run["thread_id"], run["kwargs"].get("resumable", False))
         active = self.active[run_id] = ActiveRun(claim, self.worker_id)
-        finished = None
+        finished, started = None, self.clock.time()
         try:
             finished = await self.executor.execute(active)
         except Exception:  # its lease lapses and another attempt (or the retry cap) ends it
@@ -163,7 +167,9 @@ class Worker:
                 self.bus.broker.move(run_id)
             else:
                 self.bus.end(run_id, NO_OUTPUT if finished is None else finished.output)
-        if finished is not None and run["kwargs"].get("webhook"):
+        if finished is not None:
+            self.tally.record(finished.outcome.value, self.clock.time() - started)
+        if finished is not None and run["kwargs"].get("webhook") and self.settings.webhooks:
             assert self._tg is not None
             self._tg.start_soon(self._webhook, run, claim.api_url or self.executor.api_url)
 

@@ -22,6 +22,7 @@ from skeino.runs.worker import QueueSettings, Worker, new_worker_id
 from skeino.services.assistants import AssistantService
 from skeino.services.crons import CronService
 from skeino.services.introspection import IntrospectionService
+from skeino.services.metrics import MetricsService
 from skeino.services.state import StateService
 from skeino.services.store import StoreService
 from skeino.services.threads import ThreadService
@@ -44,6 +45,7 @@ class Services:
     runs: RunManager
     store: StoreService
     crons: CronService
+    metrics: MetricsService
     signals: Signals | None = None
 
     @classmethod
@@ -76,6 +78,7 @@ class Services:
             lease_seconds=settings.lease_seconds,
             poll_seconds=settings.poll_seconds,
             max_attempts=settings.max_attempts,
+            webhooks="webhooks" not in settings.disabled,
         )
         worker = Worker(storage, executor, bus, clock, queue)
         runs = RunManager(storage, assistants, threads, worker, bus)
@@ -93,6 +96,7 @@ class Services:
             runs=runs,
             store=StoreService(backend.store),
             crons=CronService(backend.crons, assistants, runs),
+            metrics=MetricsService(storage, worker.active, worker.tally, bus.broker),
             signals=backend.signals,
         )
 

@@ -128,12 +128,21 @@ class CronService:
         self.scheduler.wake()
         return updated
 
+    async def get(self, cron_id: str, access: Access | None = None) -> Cron:
+        return await self._visible(cron_id, "read", access)
+
+    async def _visible(self, cron_id: str, action: str, access: Access | None) -> Cron:
+        """The cron, once `crons.<action>` allows it; one the caller may not see is missing
+        (upstream answers both with a bare "Not Found")."""
+        auth_filter = await check(access, "crons", action, {"cron_id": cron_id})
+        current = await self.store.get(cron_id)
+        if current is None or not matches(current["metadata"], auth_filter):
+            raise NotFound("Not Found")
+        return current
+
     async def delete(self, cron_id: str, access: Access | None = None) -> None:
         if access is not None:
-            auth_filter = await access.check("crons", "delete", {"cron_id": cron_id})
-            current = await self.store.get(cron_id)
-            if current is None or not matches(current["metadata"], auth_filter):
-                raise NotFound("Not Found")
+            await self._visible(cron_id, "delete", access)
         if not await self.store.delete(cron_id):
             raise NotFound("Not Found")
         self.scheduler.wake()

@@ -17,6 +17,7 @@ from skeino.models.threads import ThreadCount, ThreadCreate, ThreadPatch, Thread
 from skeino.services.checkpoints import copy_thread
 from skeino.services.paging import Paged, select
 from skeino.storage.base import Page, Run, Storage, Thread, ThreadQuery
+from skeino.storage.footprint import measure_for
 
 PRUNE_REFUSED = "At least one thread not found or not authorized"
 
@@ -82,6 +83,17 @@ class ThreadService:
         if found is None or not matches(found["metadata"], auth_filter):
             raise NotFound(f"Thread with ID {thread_id} not found")
         return found
+
+    async def storage_size(
+        self, thread_id: str, access: Access | None = None
+    ) -> dict[str, Any] | None:
+        """Bytes the thread's checkpoints occupy; None when the checkpointer cannot tell
+        (asked before the thread is looked up, as upstream answers 501 first)."""
+        measure = measure_for(self.checkpointer)
+        if measure is None:
+            return None
+        await self.get(thread_id, access)
+        return {"thread_id": thread_id, **await measure(thread_id)}
 
     async def patch(
         self, thread_id: str, body: ThreadPatch, access: Access | None = None
