@@ -16,12 +16,13 @@ from langgraph_sdk import Auth
 
 from skeino.app import SkeinoApp, create_app
 from skeino.clock import Clock
+from skeino.services.ttl import thread_ttl_config
 from skeino.settings import CorsSettings, SkeinoSettings
 from skeino.storage.store import index_config, ttl_config
 
 logger = logging.getLogger("skeino.manifest")
 
-SUPPORTED = {"graphs", "dependencies", "env", "http", "store", "auth"}
+SUPPORTED = {"graphs", "dependencies", "env", "http", "store", "auth", "checkpointer", "webhooks"}
 DEPLOYMENT_ONLY = {
     "python_version",
     "node_version",
@@ -162,6 +163,8 @@ def from_langgraph_json(
         settings = replace(settings, store_index=index_config(store["index"], base))
     if store.get("ttl"):
         settings = replace(settings, store_ttl=ttl_config(store["ttl"]))
+    if (data.get("checkpointer") or {}).get("ttl"):
+        settings = replace(settings, thread_ttl=thread_ttl_config(data["checkpointer"]["ttl"]))
     custom = load_object(http["app"], base) if http.get("app") else None
     return create_app(
         graphs=graphs,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from typing import Literal
 
 from langgraph.store.base import IndexConfig, TTLConfig
 
@@ -34,6 +35,25 @@ class CorsSettings:
     def __post_init__(self) -> None:
         if self.max_age < 0:
             raise ValueError("cors.max_age must be >= 0")
+
+
+@dataclass(frozen=True)
+class ThreadTtlSettings:
+    """Thread expiry as `langgraph.json`'s `checkpointer.ttl` spells it (minutes)."""
+
+    strategy: Literal["delete", "keep_latest"] = "delete"
+    """What a sweep does to an expired thread that did not ask for a strategy of its own."""
+    default_ttl: float | None = None
+    """The TTL of threads created without one (None: they never expire)."""
+    sweep_interval_minutes: float = 5.0
+    sweep_limit: int = 1000
+    """The most threads one sweep handles; the rest wait for the next."""
+
+    def __post_init__(self) -> None:
+        if self.strategy not in ("delete", "keep_latest"):
+            raise ValueError("checkpointer.ttl.strategy must be 'delete' or 'keep_latest'")
+        if self.sweep_interval_minutes <= 0 or self.sweep_limit < 1:
+            raise ValueError("checkpointer.ttl: sweep_interval_minutes and sweep_limit > 0")
 
 
 @dataclass(frozen=True)
@@ -71,6 +91,8 @@ class SkeinoSettings:
     """This process's name in the queue (default: host, pid and a random suffix)."""
     event_retention_seconds: float = 3600.0
     """How long run events stay in the database's log for late joins and replays."""
+    thread_ttl: ThreadTtlSettings = field(default_factory=ThreadTtlSettings)
+    """Thread expiry and its sweep (`checkpointer.ttl` in langgraph.json)."""
 
     def __post_init__(self) -> None:
         if "://" not in self.database_uri:

@@ -94,6 +94,8 @@ class RunManager:
         if access is not None:
             owner = await authorize_run(run, body, found, access, stateless=stateless)
         fresh = None if found else await self.storage.create_thread(new_thread(thread_id, owner))
+        if fresh is not None:
+            await self.threads.ttl.assign(thread_id)
         if fresh is None and not stateless:  # existing, or created by a racing request
             await self._apply_multitask(thread_id, body)
         await self.storage.update_thread(

@@ -25,6 +25,7 @@ from skeino.services.introspection import IntrospectionService
 from skeino.services.state import StateService
 from skeino.services.store import StoreService
 from skeino.services.threads import ThreadService
+from skeino.services.ttl import Sweeper, ThreadTtl
 from skeino.settings import SkeinoSettings
 from skeino.storage.base import Storage
 
@@ -44,6 +45,7 @@ class Services:
     runs: RunManager
     store: StoreService
     crons: CronService
+    sweeper: Sweeper
     signals: Signals | None = None
 
     @classmethod
@@ -52,7 +54,9 @@ class Services:
     ) -> Services:
         storage = backend.storage
         assistants = AssistantService(storage, graphs)
-        threads = ThreadService(storage, backend.checkpointer)
+        threads = ThreadService(
+            storage, backend.checkpointer, ThreadTtl(storage, clock, settings.thread_ttl)
+        )
         state = StateService(threads, graphs)
         relay = None
         if backend.events is not None:
@@ -78,6 +82,15 @@ class Services:
             max_attempts=settings.max_attempts,
         )
         worker = Worker(storage, executor, bus, clock, queue)
+        sweeper = Sweeper(
+            storage,
+            backend.checkpointer,
+            backend.store,
+            clock,
+            queue.worker_id,
+            settings.thread_ttl,
+            settings.store_ttl,
+        )
         runs = RunManager(storage, assistants, threads, worker, bus)
         return cls(
             settings=settings,
@@ -93,6 +106,7 @@ class Services:
             runs=runs,
             store=StoreService(backend.store),
             crons=CronService(backend.crons, assistants, runs),
+            sweeper=sweeper,
             signals=backend.signals,
         )
 
@@ -104,6 +118,7 @@ class Services:
             await stack.enter_async_context(self.bus.running())
             await stack.enter_async_context(self.worker.running())
             await stack.enter_async_context(self.crons.running())
+            await stack.enter_async_context(self.sweeper.running())
             tg = await stack.enter_async_context(anyio.create_task_group())
             stack.callback(tg.cancel_scope.cancel)
             if self.signals is not None:
