@@ -16,6 +16,7 @@ from langgraph_sdk import Auth
 
 from skeino.app import SkeinoApp, create_app
 from skeino.clock import Clock
+from skeino.runs.webhook import webhook_settings
 from skeino.services.ttl import thread_ttl_config
 from skeino.settings import CorsSettings, SkeinoSettings
 from skeino.storage.store import index_config, ttl_config
@@ -163,6 +164,8 @@ def from_langgraph_json(
         settings = replace(settings, store_index=index_config(store["index"], base))
     if store.get("ttl"):
         settings = replace(settings, store_ttl=ttl_config(store["ttl"]))
+    if "webhooks" in data:
+        settings = replace(settings, webhooks=webhook_settings(data["webhooks"], os.environ))
     if (data.get("checkpointer") or {}).get("ttl"):
         settings = replace(settings, thread_ttl=thread_ttl_config(data["checkpointer"]["ttl"]))
     custom = load_object(http["app"], base) if http.get("app") else None

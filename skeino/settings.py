@@ -57,6 +57,27 @@ class ThreadTtlSettings:
 
 
 @dataclass(frozen=True)
+class WebhookSettings:
+    """Which webhook URLs runs may name, and what goes with each POST (`langgraph.json`'s
+    `webhooks`). The defaults are the official server's: no loopback (a path on this
+    server, `localhost`, 127.0.0.0/8, ::1) unless `disable_loopback` is false; private
+    addresses only with `disable_private_ips`; a host listed in `allowed_domains` is
+    trusted whatever it resolves to."""
+
+    require_https: bool = False
+    allowed_domains: tuple[str, ...] = ()
+    """Exact hosts, or `*.example.com` for its subdomains; empty: any public host."""
+    allowed_ports: tuple[int, ...] = ()
+    max_url_length: int = 4096
+    disable_loopback: bool = True
+    disable_private_ips: bool = False
+    headers: tuple[tuple[str, str], ...] = ()
+    """Sent with every webhook, templates already resolved from the environment."""
+    allowed_fields: frozenset[str] | None = None
+    """When set, the payload keeps only these keys."""
+
+
+@dataclass(frozen=True)
 class SkeinoSettings:
     """Everything that shapes a skeino app; invalid values fail at construction."""
 
@@ -93,6 +114,8 @@ class SkeinoSettings:
     """How long run events stay in the database's log for late joins and replays."""
     thread_ttl: ThreadTtlSettings = field(default_factory=ThreadTtlSettings)
     """Thread expiry and its sweep (`checkpointer.ttl` in langgraph.json)."""
+    webhooks: WebhookSettings = field(default_factory=WebhookSettings)
+    """The webhook URL policy and headers (`webhooks` in langgraph.json)."""
 
     def __post_init__(self) -> None:
         if "://" not in self.database_uri:

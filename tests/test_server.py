@@ -16,6 +16,7 @@ from langgraph_sdk import get_client
 from langgraph_sdk.client import LangGraphClient
 
 import skeino
+from skeino.settings import WebhookSettings
 from tests.conftest import MANIFEST
 
 pytestmark = pytest.mark.anyio
@@ -37,7 +38,9 @@ async def serving(app: Any, port: int, stop: anyio.Event) -> None:
 @pytest.fixture
 async def server(tmp_path: Path) -> AsyncIterator[str]:
     settings = skeino.SkeinoSettings(
-        database_uri=f"sqlite:///{tmp_path}/server.db", heartbeat_seconds=0.5
+        database_uri=f"sqlite:///{tmp_path}/server.db",
+        heartbeat_seconds=0.5,
+        webhooks=WebhookSettings(disable_loopback=False),  # the tests' hooks are local
     )
     app = skeino.from_langgraph_json(MANIFEST, settings=settings)
     port, stop = free_port(), anyio.Event()
@@ -168,8 +171,9 @@ async def test_webhook_is_posted_when_the_run_ends(client: LangGraphClient) -> N
 async def test_a_webhook_path_is_posted_to_this_server(
     client: LangGraphClient, server: str, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """A relative webhook resolves against the server's own URL, as upstream; `/ok` answers
-    a POST with 405, which the webhook's log names with the full URL."""
+    """A relative webhook (allowed: `disable_loopback` is false) resolves against the
+    server's own URL, as upstream; `/ok` answers a POST with 405, which the webhook's log
+    names with the full URL."""
     thread_id = (await client.threads.create())["thread_id"]
     with caplog.at_level("WARNING", logger="skeino.webhook"):
         await client.runs.wait(thread_id, "slow", input={"delay": 0}, webhook="/ok")

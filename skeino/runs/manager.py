@@ -72,6 +72,7 @@ class RunManager:
         if body.checkpoint_id and not is_uuid(body.checkpoint_id):
             raise InvalidInput("Invalid checkpoint ID")
         check_configurable_or_context(body.config, body.context)
+        await self.worker.webhooks.check(body.webhook)
         try:
             assistant = await self.assistants.resolve(body.assistant_id, access)
         except NotFound:

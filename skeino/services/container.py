@@ -18,6 +18,7 @@ from skeino.runs.bus import Bus
 from skeino.runs.executor import Executor
 from skeino.runs.manager import RunManager
 from skeino.runs.relay import EventRelay
+from skeino.runs.webhook import Webhooks
 from skeino.runs.worker import QueueSettings, Worker, new_worker_id
 from skeino.services.assistants import AssistantService
 from skeino.services.crons import CronService
@@ -81,7 +82,7 @@ class Services:
             poll_seconds=settings.poll_seconds,
             max_attempts=settings.max_attempts,
         )
-        worker = Worker(storage, executor, bus, clock, queue)
+        worker = Worker(storage, executor, bus, clock, queue, Webhooks(settings.webhooks))
         sweeper = Sweeper(
             storage,
             backend.checkpointer,

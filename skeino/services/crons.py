@@ -65,6 +65,7 @@ class CronService:
             payload["end_time"] = end_time
         payload["config"] = _with_cron_id(payload.get("config"), cron_id)
         run_request(payload, stateless=thread_id is None)
+        await self.runs.worker.webhooks.check(payload.get("webhook"))
         metadata, user_id = body.metadata or {}, ""
         if access is not None:
             metadata, user_id = await _authorize(cron_id, thread_id, body, payload, access)
@@ -122,6 +123,7 @@ class CronService:
         if "config" in changes:
             payload["config"] = _with_cron_id(changes["config"], cron_id)
         run_request(payload, stateless=current["thread_id"] is None)
+        await self.runs.worker.webhooks.check(payload.get("webhook"))
         updated = await self.store.update(cron_id, _fields(current, changes, payload))
         if updated is None:
             raise NotFound(f"Cron '{cron_id}' not found")
