@@ -10,6 +10,7 @@ from typing import Any
 import anyio
 from langgraph.checkpoint.base import BaseCheckpointSaver
 
+from skeino.auth.authorize import Authorizer
 from skeino.backend import Backend, Signals
 from skeino.clock import Clock
 from skeino.graphs import GraphRegistry
@@ -51,7 +52,12 @@ class Services:
 
     @classmethod
     def build(
-        cls, settings: SkeinoSettings, backend: Backend, graphs: GraphRegistry, clock: Clock
+        cls,
+        settings: SkeinoSettings,
+        backend: Backend,
+        graphs: GraphRegistry,
+        clock: Clock,
+        authorizer: Authorizer | None = None,
     ) -> Services:
         storage = backend.storage
         assistants = AssistantService(storage, graphs)
@@ -106,7 +112,7 @@ class Services:
             worker=worker,
             runs=runs,
             store=StoreService(backend.store),
-            crons=CronService(backend.crons, assistants, runs),
+            crons=CronService(backend.crons, assistants, runs, authorizer),
             sweeper=sweeper,
             signals=backend.signals,
         )

@@ -15,7 +15,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
-from skeino.auth.authorize import Access, check
+from skeino.auth.authorize import Access, Authorizer, check
 from skeino.auth.filters import matches, scoped_search
 from skeino.crons.schedule import check_schedule, next_run_date, parse_instant, zone
 from skeino.crons.scheduler import CronScheduler
@@ -38,11 +38,12 @@ class CronService:
         store: CronStore,
         assistants: AssistantService,
         runs: RunManager,
+        authorizer: Authorizer | None = None,
     ) -> None:
         self.store = store
         self.assistants = assistants
         self.runs = runs
-        self.scheduler = CronScheduler(store, runs)
+        self.scheduler = CronScheduler(store, runs, authorizer)
 
     @asynccontextmanager
     async def running(self) -> AsyncIterator[CronService]:
@@ -85,7 +86,7 @@ class CronService:
             created_at=now,
             updated_at=now,
         )
-        await self.store.create(cron)
+        await self.store.create(cron, None if access is None else dict(access.user))
         self.scheduler.wake()
         return cron
 

@@ -42,11 +42,12 @@ from skeino.storage.postgres_db import (
     fetch,
     get,
     insert,
+    pg,
     replace,
     run,
     select,
 )
-from skeino.storage.postgres_ttl import PostgresSweeps, pg
+from skeino.storage.postgres_ttl import PostgresSweeps
 from skeino.storage.sqlite_db import ASSISTANTS, RUNS, THREADS, VERSIONS, Table
 from skeino.storage.ttl import FORGET_TTL
 

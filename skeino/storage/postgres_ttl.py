@@ -2,20 +2,13 @@
 
 from __future__ import annotations
 
-from functools import cache
 from typing import TYPE_CHECKING
 
-from skeino.storage.postgres_db import fetch, run
+from skeino.storage.postgres_db import fetch, pg, run
 from skeino.storage.ttl import EXPIRED, SET_TTL, TAKE_LEASE, TOUCH_TTL
 
 if TYPE_CHECKING:
     from skeino.storage.postgres_db import PgDatabase
-
-
-@cache
-def pg(sql: str) -> str:
-    """`storage.ttl`'s SQL with Postgres' parameter markers."""
-    return sql.replace("?", "%s")
 
 
 class PostgresSweeps:
