@@ -41,9 +41,7 @@ async def test_a_thread_cron_runs_as_its_maker(a: LangGraphClient, b: LangGraphC
 async def test_a_stateless_cron_makes_threads_its_maker_owns(
     a: LangGraphClient, b: LangGraphClient
 ) -> None:
-    cron = await a.crons.create(
-        "whoami", schedule=EVERY_SECOND, input={}, on_run_completed="keep"
-    )
+    cron = await a.crons.create("whoami", schedule=EVERY_SECOND, input={}, on_run_completed="keep")
     with anyio.fail_after(10):
         while not (threads := await a.threads.search(metadata={"graph_id": "whoami"})):
             await anyio.sleep(0.1)
