@@ -18,6 +18,7 @@ from langgraph_sdk.client import LangGraphClient
 import skeino
 from skeino.settings import WebhookSettings
 from tests.conftest import MANIFEST
+from tests.hooks import receiving
 
 pytestmark = pytest.mark.anyio
 
@@ -139,33 +140,13 @@ async def test_thread_stream_sees_every_run_and_run_done(
 
 
 async def test_webhook_is_posted_when_the_run_ends(client: LangGraphClient) -> None:
-    received: list[bytes] = []
-    got = anyio.Event()
-
-    async def handle(stream: Any) -> None:
-        async with stream:
-            data = b""
-            with anyio.fail_after(5):
-                while b"\r\n\r\n" not in data or not data.rstrip().endswith(b"}"):
-                    data += await stream.receive()
-            received.append(data)
-            await stream.send(b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n")
-            got.set()
-
-    listener = await anyio.create_tcp_listener(local_host="127.0.0.1", local_port=0)
-    port = listener.extra(anyio.abc.SocketAttribute.local_port)
-    async with listener, anyio.create_task_group() as tg:
-        tg.start_soon(listener.serve, handle)
+    async with receiving() as hook:
         thread_id = (await client.threads.create())["thread_id"]
-        hook = f"http://127.0.0.1:{port}/hook"
-        out = await client.runs.wait(thread_id, "slow", input={"delay": 0}, webhook=hook)
+        out = await client.runs.wait(thread_id, "slow", input={"delay": 0}, webhook=hook.url)
         assert out["log"] == ["worked:1", "done"]  # the run never waits for its webhook
-        with anyio.fail_after(5):
-            await got.wait()
-        tg.cancel_scope.cancel()
-    request = received[0]
-    assert request.startswith(b"POST /hook ")
-    assert b'"status":"success"' in request and thread_id.encode() in request
+        head, body = await hook.first()
+    assert head.startswith(b"POST /hook ")
+    assert b'"status":"success"' in body and thread_id.encode() in body
 
 
 async def test_a_webhook_path_is_posted_to_this_server(

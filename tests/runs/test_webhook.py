@@ -11,7 +11,6 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-import anyio
 import httpx
 import pytest
 from langgraph_sdk.client import LangGraphClient
@@ -22,6 +21,7 @@ from skeino.manifest import ManifestError
 from skeino.runs.webhook import LOOPBACK_REFUSED
 from skeino.settings import WebhookSettings
 from tests.conftest import MANIFEST
+from tests.hooks import receiving
 
 pytestmark = pytest.mark.anyio
 
@@ -123,39 +123,15 @@ async def test_the_post_carries_headers_values_and_only_allowed_fields(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("LG_WEBHOOK_TOKEN", "s3cret")
-    received: list[bytes] = []
-    got = anyio.Event()
-
-    async def handle(stream: Any) -> None:
-        async with stream:
-            data = b""
-            with anyio.fail_after(5):
-                while b"\r\n\r\n" not in data or not data.rstrip().endswith(b"}"):
-                    data += await stream.receive()
-            received.append(data)
-            await stream.send(b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n")
-            got.set()
-
     webhooks = {
         "url": {"disable_loopback": False, "require_https": False},
         "headers": {"Authorization": "Bearer ${{ env.LG_WEBHOOK_TOKEN }}"},
         "allowed_fields": ["run_id", "status", "values", "webhook_sent_at"],
     }
-    listener = await anyio.create_tcp_listener(local_host="127.0.0.1", local_port=0)
-    port = listener.extra(anyio.abc.SocketAttribute.local_port)
-    async with (
-        sdk(manifest(tmp_path, webhooks)) as client,
-        listener,
-        anyio.create_task_group() as tg,
-    ):
-        tg.start_soon(listener.serve, handle)
+    async with sdk(manifest(tmp_path, webhooks)) as client, receiving() as hook:
         thread_id = (await client.threads.create())["thread_id"]
-        hook = f"http://127.0.0.1:{port}/hook"
-        await client.runs.wait(thread_id, "slow", input={"delay": 0}, webhook=hook)
-        with anyio.fail_after(5):
-            await got.wait()
-        tg.cancel_scope.cancel()
-    head, _, body = received[0].partition(b"\r\n\r\n")
+        await client.runs.wait(thread_id, "slow", input={"delay": 0}, webhook=hook.url)
+        head, body = await hook.first()
     assert b"\r\nAuthorization: Bearer s3cret\r\n" in head
     payload = json.loads(body)
     assert sorted(payload) == ["run_id", "status", "values", "webhook_sent_at"]
