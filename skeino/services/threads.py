@@ -169,6 +169,7 @@ class ThreadService:
             metadata = {**metadata, **(value.get("metadata") or {})}
         created = await self.storage.create_thread(new_thread(copy_id, metadata))
         assert created is not None, "a fresh uuid4 cannot collide"
+        await self.ttl.assign(copy_id)
         await copy_thread(self.checkpointer, thread_id, created["thread_id"])
         return created
 
