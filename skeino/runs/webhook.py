@@ -97,7 +97,7 @@ class Webhooks:
             try:
                 found = await anyio.getaddrinfo(host, port, type=socket.SOCK_STREAM)
             except OSError:
-                return "the host cannot be resolved"
+                return "DNS resolution failed"
             addresses = [ipaddress.ip_address(info[4][0]) for info in found]
         for address in addresses:
             reason = self._refused(address)
@@ -106,16 +106,22 @@ class Webhooks:
         return None
 
     def _refused(self, address: Address) -> str | None:
+        """Why an address is refused, in the official server's words."""
         if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
             address = address.ipv4_mapped
-        if str(address) in METADATA_ADDRESSES:
-            return "cloud metadata endpoint"
         if address.is_loopback:
-            return "loopback address" if self.settings.disable_loopback else None
-        if address.is_link_local or address.is_unspecified or address.is_multicast:
-            return "reserved address"
+            if not self.settings.disable_loopback:
+                return None
+            return "loopback IP range" if address.version == 4 else "blocked IP range"
+        if (
+            str(address) in METADATA_ADDRESSES
+            or address.is_link_local
+            or address.is_unspecified
+            or address.is_multicast
+        ):
+            return "blocked IP range"
         if address.is_private and self.settings.disable_private_ips:
-            return "private address"
+            return "private IP range"
         return None
 
     async def send(self, webhook: str, server_url: str, run: dict[str, Any]) -> bool:

@@ -63,13 +63,16 @@ async def test_loopback_is_refused_by_default(tmp_path: Path) -> None:
     async with sdk(manifest(tmp_path, {})) as client:
         assert await refused(client, "/threads") == LOOPBACK_REFUSED
         assert await refused(client, "http://127.0.0.1:9/x") == (
-            "Webhook host blocked: loopback address"
+            "Webhook host blocked: loopback IP range"
         )
-        assert await refused(client, "http://[::1]/x") == "Webhook host blocked: loopback address"
+        assert await refused(client, "http://[::1]/x") == "Webhook host blocked: blocked IP range"
         assert await refused(client, "http://localhost/x") == (
             "Webhook host blocked: localhost address"
         )
         assert await refused(client, "http://169.254.169.254/latest") == (
+            "Webhook host blocked: blocked IP range"
+        )
+        assert await refused(client, "http://metadata.google.internal/x") == (
             "Webhook host blocked: cloud metadata endpoint"
         )
         assert await refused(client, "http://x" + "y" * 5000) == "Webhook URL too long"
@@ -92,7 +95,9 @@ async def test_a_url_policy_allows_listed_domains_over_https(tmp_path: Path) -> 
 async def test_private_addresses_can_be_refused_and_loopback_allowed(tmp_path: Path) -> None:
     policy = {"require_https": False, "disable_private_ips": True, "disable_loopback": False}
     async with sdk(manifest(tmp_path, {"url": policy})) as client:
-        assert await refused(client, "http://10.1.2.3/x") == "Webhook host blocked: private address"
+        assert await refused(client, "http://10.1.2.3/x") == (
+            "Webhook host blocked: private IP range"
+        )
         await accepted(client, "http://127.0.0.1:9/x")
         await accepted(client, "/hooks/done")
 
