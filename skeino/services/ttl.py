@@ -12,7 +12,7 @@ of its own.
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -82,7 +82,7 @@ class Sweeper:
             finally:
                 tg.cancel_scope.cancel()
 
-    async def _every(self, minutes: float, sweep: Any) -> None:
+    async def _every(self, minutes: float, sweep: Callable[[], Awaitable[int | None]]) -> None:
         while True:
             await anyio.sleep(minutes * 60)
             try:
