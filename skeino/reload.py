@@ -22,9 +22,8 @@ from typing import Any
 
 import anyio
 import anyio.to_thread
+import orjson
 from anyio.abc import Process
-
-from skeino.manifest import ManifestError, read_manifest
 
 logger = logging.getLogger("skeino")
 
@@ -41,9 +40,11 @@ def watched_files(config: Path) -> Iterator[Path]:
     """The manifest, the files it names, and the Python files of its dependencies."""
     yield config
     try:
-        data = read_manifest(config)
-    except ManifestError:
+        data = orjson.loads(config.read_bytes())
+    except (OSError, orjson.JSONDecodeError):
         return  # broken: watching the manifest itself is enough to notice its fix
+    if not isinstance(data, dict):
+        return
     base = config.parent
     for spec in _specs(data):
         target = spec.rpartition(":")[0]
@@ -51,17 +52,20 @@ def watched_files(config: Path) -> Iterator[Path]:
             yield base / target
     if isinstance(data.get("env"), str):
         yield base / data["env"]
-    for dependency in data.get("dependencies") or []:
+    dependencies = data.get("dependencies")
+    for dependency in dependencies if isinstance(dependencies, list) else ():
         yield from _python_files(base / str(dependency))
 
 
 def _specs(data: dict[str, Any]) -> Iterator[str]:
-    for value in data["graphs"].values():
+    graphs = data.get("graphs")
+    for value in graphs.values() if isinstance(graphs, dict) else ():
         spec = value.get("path") if isinstance(value, dict) else value
         if isinstance(spec, str):
             yield spec
     for section, key in (("http", "app"), ("auth", "path")):
-        spec = (data.get(section) or {}).get(key)
+        part = data.get(section)
+        spec = part.get(key) if isinstance(part, dict) else None
         if isinstance(spec, str):
             yield spec
 
