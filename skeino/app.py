@@ -90,7 +90,10 @@ class SkeinoApp:
             graph_registry = GraphRegistry(
                 self.sources, checkpointer=backend.checkpointer, store=backend.store
             )
-            services = Services.build(self.settings, backend, graph_registry, self.clock)
+            authorizer = self.gate.authorizer if self.gate is not None else None
+            services = Services.build(
+                self.settings, backend, graph_registry, self.clock, authorizer
+            )
             await services.assistants.create_system_assistants(graph_configs())
             await stack.enter_async_context(services.running())
             if self.hosted is not None:

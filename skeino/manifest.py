@@ -16,12 +16,14 @@ from langgraph_sdk import Auth
 
 from skeino.app import SkeinoApp, create_app
 from skeino.clock import Clock
+from skeino.runs.webhook import webhook_settings
+from skeino.services.ttl import thread_ttl_config
 from skeino.settings import SWITCHES, CorsSettings, HeaderPatterns, SkeinoSettings
 from skeino.storage.store import index_config, ttl_config
 
 logger = logging.getLogger("skeino.manifest")
 
-SUPPORTED = {"graphs", "dependencies", "env", "http", "store", "auth"}
+SUPPORTED = {"graphs", "dependencies", "env", "http", "store", "auth", "checkpointer", "webhooks"}
 DEPLOYMENT_ONLY = {
     "python_version",
     "node_version",
@@ -187,6 +189,10 @@ def from_langgraph_json(
         settings = replace(settings, store_index=index_config(store["index"], base))
     if store.get("ttl"):
         settings = replace(settings, store_ttl=ttl_config(store["ttl"]))
+    if "webhooks" in data:
+        settings = replace(settings, webhooks=webhook_settings(data["webhooks"], os.environ))
+    if (data.get("checkpointer") or {}).get("ttl"):
+        settings = replace(settings, thread_ttl=thread_ttl_config(data["checkpointer"]["ttl"]))
     custom = load_object(http["app"], base) if http.get("app") else None
     return create_app(
         graphs=graphs,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from typing import Literal
 
 from langgraph.store.base import IndexConfig, TTLConfig
 
@@ -52,6 +53,46 @@ class HeaderPatterns:
 
 
 @dataclass(frozen=True)
+class ThreadTtlSettings:
+    """Thread expiry as `langgraph.json`'s `checkpointer.ttl` spells it (minutes)."""
+
+    strategy: Literal["delete", "keep_latest"] = "delete"
+    """What a sweep does to an expired thread that did not ask for a strategy of its own."""
+    default_ttl: float | None = None
+    """The TTL of threads created without one (None: they never expire)."""
+    sweep_interval_minutes: float = 5.0
+    sweep_limit: int = 1000
+    """The most threads one sweep handles; the rest wait for the next."""
+
+    def __post_init__(self) -> None:
+        if self.strategy not in ("delete", "keep_latest"):
+            raise ValueError("checkpointer.ttl.strategy must be 'delete' or 'keep_latest'")
+        if self.sweep_interval_minutes <= 0 or self.sweep_limit < 1:
+            raise ValueError("checkpointer.ttl: sweep_interval_minutes and sweep_limit > 0")
+
+
+@dataclass(frozen=True)
+class WebhookSettings:
+    """Which webhook URLs runs may name, and what goes with each POST (`langgraph.json`'s
+    `webhooks`). The defaults are the official server's: no loopback (a path on this
+    server, `localhost`, 127.0.0.0/8, ::1) unless `disable_loopback` is false; private
+    addresses only with `disable_private_ips`; a host listed in `allowed_domains` is
+    trusted whatever it resolves to."""
+
+    require_https: bool = False
+    allowed_domains: tuple[str, ...] = ()
+    """Exact hosts, or `*.example.com` for its subdomains; empty: any public host."""
+    allowed_ports: tuple[int, ...] = ()
+    max_url_length: int = 4096
+    disable_loopback: bool = True
+    disable_private_ips: bool = False
+    headers: tuple[tuple[str, str], ...] = ()
+    """Sent with every webhook, templates already resolved from the environment."""
+    allowed_fields: frozenset[str] | None = None
+    """When set, the payload keeps only these keys."""
+
+
+@dataclass(frozen=True)
 class SkeinoSettings:
     """Everything that shapes a skeino app; invalid values fail at construction."""
 
@@ -95,6 +136,10 @@ class SkeinoSettings:
     """Names from `SWITCHES` turned off (`http.disable_*`)."""
     middleware_order: str = "middleware_first"
     """Where `http.app`'s middleware sits: outside authentication, or inside it (`auth_first`)."""
+    thread_ttl: ThreadTtlSettings = field(default_factory=ThreadTtlSettings)
+    """Thread expiry and its sweep (`checkpointer.ttl` in langgraph.json)."""
+    webhooks: WebhookSettings = field(default_factory=WebhookSettings)
+    """The webhook URL policy and headers (`webhooks` in langgraph.json)."""
 
     def __post_init__(self) -> None:
         if "://" not in self.database_uri:

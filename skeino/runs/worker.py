@@ -18,13 +18,13 @@ import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from urllib.parse import urljoin
 
 import anyio
 from anyio.abc import TaskGroup
 
 from skeino.auth.user import revive
 from skeino.clock import Clock
+from skeino.ids import now_iso
 from skeino.lifecycle import (
     RETRIES_EXHAUSTED,
     THREAD_WITH,
@@ -35,7 +35,7 @@ from skeino.lifecycle import (
 from skeino.metrics.runs import RunTally
 from skeino.runs.bus import Bus
 from skeino.runs.executor import ActiveRun, Executor
-from skeino.runs.webhook import send_webhook
+from skeino.runs.webhook import Webhooks
 from skeino.storage.base import NO_OUTPUT, Claim, Run, RunChange, Storage
 
 logger = logging.getLogger("skeino.runs")
@@ -65,8 +65,10 @@ class Worker:
         bus: Bus,
         clock: Clock,
         settings: QueueSettings,
+        webhooks: Webhooks,
     ) -> None:
         self.storage = storage
+        self.webhooks = webhooks
         self.executor = executor
         self.bus = bus
         self.clock = clock
@@ -174,9 +176,15 @@ class Worker:
             self._tg.start_soon(self._webhook, run, claim.api_url or self.executor.api_url)
 
     async def _webhook(self, run: Run, server_url: str) -> None:
-        """A path (`/hooks/done`) names a route of this server, as upstream resolves it."""
+        """The run as it ended, with its thread's values, as the official server sends."""
         final = await self.storage.get_run(run["thread_id"], run["run_id"])
-        await send_webhook(urljoin(server_url, run["kwargs"]["webhook"]), final or run)
+        thread = await self.storage.get_thread(run["thread_id"])
+        payload = {
+            **(final or run),
+            "webhook_sent_at": now_iso(),
+            "values": thread["values"] if thread is not None else None,
+        }
+        await self.webhooks.send(run["kwargs"]["webhook"], server_url, payload)
 
     # keeping the queue healthy
 

@@ -134,9 +134,12 @@ class AssistantService:
 
     async def resolve(self, assistant_id_or_graph: str, access: Access | None = None) -> Assistant:
         """Runs and `/graph` accept a graph id where an assistant id is expected; the graph's
-        own assistant is everyone's, so only an assistant id is checked against `access`."""
+        own assistant is everyone's, by either name (a cron keeps the id), so only another
+        assistant is checked against `access`."""
         if not is_uuid(assistant_id_or_graph) and assistant_id_or_graph in self.graphs:
             return await self.get(system_assistant_id(assistant_id_or_graph))
+        if any(assistant_id_or_graph == system_assistant_id(g) for g in self.graphs.ids()):
+            return await self.get(assistant_id_or_graph)
         return await self.get(assistant_id_or_graph, access)
 
     async def patch(

@@ -15,7 +15,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
-from skeino.auth.authorize import Access, check
+from skeino.auth.authorize import Access, Authorizer, check
 from skeino.auth.filters import matches, scoped_search
 from skeino.crons.schedule import check_schedule, next_run_date, parse_instant, zone
 from skeino.crons.scheduler import CronScheduler
@@ -38,11 +38,12 @@ class CronService:
         store: CronStore,
         assistants: AssistantService,
         runs: RunManager,
+        authorizer: Authorizer | None = None,
     ) -> None:
         self.store = store
         self.assistants = assistants
         self.runs = runs
-        self.scheduler = CronScheduler(store, runs)
+        self.scheduler = CronScheduler(store, runs, authorizer)
 
     @asynccontextmanager
     async def running(self) -> AsyncIterator[CronService]:
@@ -65,6 +66,7 @@ class CronService:
             payload["end_time"] = end_time
         payload["config"] = _with_cron_id(payload.get("config"), cron_id)
         run_request(payload, stateless=thread_id is None)
+        await self.runs.worker.webhooks.check(payload.get("webhook"))
         metadata, user_id = body.metadata or {}, ""
         if access is not None:
             metadata, user_id = await _authorize(cron_id, thread_id, body, payload, access)
@@ -84,7 +86,7 @@ class CronService:
             created_at=now,
             updated_at=now,
         )
-        await self.store.create(cron)
+        await self.store.create(cron, None if access is None else dict(access.user))
         self.scheduler.wake()
         return cron
 
@@ -122,6 +124,7 @@ class CronService:
         if "config" in changes:
             payload["config"] = _with_cron_id(changes["config"], cron_id)
         run_request(payload, stateless=current["thread_id"] is None)
+        await self.runs.worker.webhooks.check(payload.get("webhook"))
         updated = await self.store.update(cron_id, _fields(current, changes, payload))
         if updated is None:
             raise NotFound(f"Cron '{cron_id}' not found")

@@ -125,6 +125,19 @@ async def test_supersteps_copy_and_prune(client: LangGraphClient) -> None:
         await client.threads.get(tid)
 
 
+async def test_prune_keep_latest_keeps_the_state(client: LangGraphClient) -> None:
+    """Every backend: through `aprune` where the saver has it, its public API elsewhere."""
+    tid = (await client.threads.create())["thread_id"]
+    for _ in range(2):
+        await client.runs.wait(tid, "chat", input={"messages": [{"role": "user", "content": "hi"}]})
+    before = await client.threads.get_state(tid)
+    pruned = await client.threads.prune([tid], strategy="keep_latest")
+    assert pruned == {"pruned_count": 1}
+    history = await client.threads.get_history(tid, limit=100)
+    assert [h["checkpoint"] for h in history] == [before["checkpoint"]]
+    assert (await client.threads.get_state(tid))["values"] == before["values"]
+
+
 async def test_unknown_thread(client: LangGraphClient, http: httpx.AsyncClient) -> None:
     missing = str(uuid.uuid4())
     for call in (client.threads.get_state(missing), client.threads.get_history(missing)):

@@ -114,10 +114,11 @@ async def test_memory_default_ttl_purges_namespaces() -> None:
 
 
 async def test_sqlite_ttl_sweeps(tmp_path: Path) -> None:
-    """SQLite compares expiry with its whole-second CURRENT_TIMESTAMP, hence 1.1 s of slack."""
+    """SQLite compares expiry with its whole-second CURRENT_TIMESTAMP, hence 1.1 s of slack.
+    The store runs no sweeper of its own: `services.ttl` sweeps, one process at a time."""
     ttl: TTLConfig = {"default_ttl": 0.5 / 60, "sweep_interval_minutes": 60}
     async with open_store(f"sqlite:///{tmp_path}/t.db", ttl=ttl) as store:
-        assert "ttl_sweeper" in _task_names()
+        assert "ttl_sweeper" not in _task_names()
         await store.aput(("t",), "k", {})
         await store.aput(("t",), "forever", {}, ttl=None)
         await anyio.sleep(1.6)
