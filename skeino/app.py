@@ -17,6 +17,7 @@ import orjson
 from langgraph_sdk import Auth
 from starlette.middleware.cors import CORSMiddleware
 
+from skeino import console
 from skeino.api import assistants, crons, runs, system, threads
 from skeino.api import store as store_api
 from skeino.auth.gate import Gate, honour_refusals
@@ -189,6 +190,8 @@ def build_routes(services: Services) -> list[Route]:
     table += runs.routes(services)
     table += crons.routes(services)
     table += store_api.routes(services)
+    if services.settings.console:
+        table += console.routes()
     table += system.routes(services, table)
     return table
 

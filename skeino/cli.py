@@ -44,6 +44,9 @@ def _parser() -> argparse.ArgumentParser:
         default=os.environ.get("SKEINO_WORKERS") or "1",
         help="server processes sharing the port and database (default: $SKEINO_WORKERS or 1)",
     )
+    run.add_argument(
+        "--no-console", action="store_true", help="do not serve the built-in console at /console"
+    )
     # set by the supervisor for its children: the shared socket, and whose death stops them
     run.add_argument("--fd", type=int, default=None, help=argparse.SUPPRESS)
     run.add_argument("--supervisor", type=int, default=None, help=argparse.SUPPRESS)
@@ -83,6 +86,7 @@ def _child_command(args: argparse.Namespace, port: int, fd: int) -> list[str]:
         *(sys.executable, "-m", "skeino", "serve", args.config),
         *("--host", args.host, "--port", str(port), "--database", _database(args)),
         *("--workers", "1", "--fd", str(fd), "--supervisor", str(os.getpid())),
+        *(("--no-console",) if args.no_console else ()),
     ]
 
 
@@ -101,9 +105,15 @@ def _supervise(args: argparse.Namespace) -> int:
             "skeino serving %s on http://%s:%d with %d worker processes",
             *(args.config, args.host, port, args.workers),
         )
+        _announce_console(args, port)
         return Supervisor(
             _child_command(args, port, sock.fileno()), sock.fileno(), args.workers
         ).run()
+
+
+def _announce_console(args: argparse.Namespace, port: int) -> None:
+    if not args.no_console:
+        logger.info("console at http://%s:%d/console/", args.host, port)
 
 
 async def _exit_with_parent(stop: asyncio.Event, supervisor: int | None) -> None:
@@ -125,6 +135,8 @@ async def _serve(args: argparse.Namespace) -> None:
     settings = replace(settings, api_url=f"http://{args.host}:{args.port}")
     if args.database:
         settings = replace(settings, database_uri=args.database)
+    if args.no_console:
+        settings = replace(settings, console=False)
     app = from_langgraph_json(args.config, settings=settings)
     config = Config()
     config.bind = [f"{args.host}:{args.port}" if args.fd is None else f"fd://{args.fd}"]
@@ -140,6 +152,7 @@ async def _serve(args: argparse.Namespace) -> None:
         logger.info("worker process %d serving %s", os.getpid(), args.config)
     else:
         logger.info("skeino serving %s on http://%s:%d", args.config, args.host, args.port)
+        _announce_console(args, args.port)
     await serve(app, config, shutdown_trigger=stop.wait)  # type: ignore[arg-type]
     if worker:
         watch.cancel()

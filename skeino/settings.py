@@ -71,6 +71,8 @@ class SkeinoSettings:
     """This process's name in the queue (default: host, pid and a random suffix)."""
     event_retention_seconds: float = 3600.0
     """How long run events stay in the database's log for late joins and replays."""
+    console: bool = True
+    """Serve the built-in console (static files calling the public API) at `/console`."""
 
     def __post_init__(self) -> None:
         if "://" not in self.database_uri:

@@ -1,0 +1,160 @@
+// A run as it happens: starts or rejoins its SSE stream, folds `values` and message chunks
+// into a conversation, and keeps every event for the Events tab.
+import { api, stream } from "../api.js";
+import { clear, h, json, mono, pill, short } from "../dom.js";
+
+export const MODES = ["values", "updates", "messages-tuple", "custom"];
+const MAX_EVENTS = 500;
+const runKey = (threadId) => `skeino.console.run.${threadId}`;
+
+const text = (content) =>
+  typeof content === "string"
+    ? content
+    : Array.isArray(content)
+      ? content.map((part) => (typeof part === "string" ? part : part.text ?? "")).join("")
+      : JSON.stringify(content);
+
+const role = (message) => {
+  const type = (message.type ?? message.role ?? "").replace(/MessageChunk$|Message$/, "").toLowerCase();
+  return { human: "user", user: "user", ai: "assistant", assistant: "assistant", tool: "tool", system: "system" }[type] ?? type;
+};
+
+export class Live {
+  constructor(threadId, { onStart, onEnd }) {
+    this.threadId = threadId;
+    this.onStart = onStart;
+    this.onEnd = onEnd;
+    this.values = {};
+    this.chunks = new Map();
+    this.events = [];
+    this.run = null;
+    this.controller = null;
+    this.eventListeners = new Set();
+    this.status = h("div", { class: "run-status" });
+    this.conversation = h("div", { class: "conversation", "aria-live": "polite" });
+  }
+
+  get running() {
+    return this.controller !== null;
+  }
+
+  show(values) {
+    this.values = values ?? {};
+    this.chunks.clear();
+    this.draw();
+  }
+
+  /** Starts a streamed run (`body` as POST /threads/{id}/runs/stream takes it). */
+  start(body, signal) {
+    const full = { stream_mode: MODES, stream_resumable: true, on_disconnect: "continue", ...body };
+    return this.follow("POST", `/threads/${this.threadId}/runs/stream`, full, {}, signal, false);
+  }
+
+  /** Rejoins a run in progress, replaying what it already streamed (it was resumable). */
+  join(runId, signal) {
+    this.run = { run_id: runId };
+    return this.follow("GET", `/threads/${this.threadId}/runs/${runId}/stream`, undefined, { "Last-Event-ID": "-1" }, signal, true);
+  }
+
+  /** The run this page (or this tab before a reload) was following, if any. */
+  static remembered(threadId) {
+    return sessionStorage.getItem(runKey(threadId));
+  }
+
+  async cancel() {
+    if (!this.run?.run_id) return;
+    await api("POST", `/threads/${this.threadId}/runs/${this.run.run_id}/cancel?action=interrupt`);
+  }
+
+  async follow(method, path, body, headers, signal, rejoined) {
+    this.controller = new AbortController();
+    signal?.addEventListener("abort", () => this.controller?.abort());
+    this.chunks.clear();
+    this.events = [];
+    this.rejoined = rejoined;
+    this.error = null;
+    this.state = "running";
+    this.draw();
+    try {
+      await stream(method, path, body, (event) => this.receive(event), { headers, signal: this.controller.signal });
+      if (this.state === "running") this.state = "done";
+    } catch (err) {
+      if (err.name !== "AbortError") {
+        this.error = err.message;
+        this.state = "error";
+      }
+    } finally {
+      this.controller = null;
+      sessionStorage.removeItem(runKey(this.threadId));
+      this.draw();
+      if (!signal?.aborted) this.onEnd();
+    }
+  }
+
+  receive(event) {
+    const kind = event.event.split("|")[0];
+    this.events.push({ ...event, at: new Date() });
+    if (this.events.length > MAX_EVENTS) this.events.shift();
+    if (kind === "metadata") {
+      this.run = { ...this.run, run_id: event.data.run_id };
+      sessionStorage.setItem(runKey(this.threadId), event.data.run_id);
+      this.onStart();
+    } else if (kind === "values" && !event.event.includes("|")) {
+      this.values = event.data;
+      this.chunks.clear();
+    } else if (kind === "messages") {
+      const [chunk] = Array.isArray(event.data) ? event.data : [event.data];
+      const id = chunk?.id ?? "pending";
+      const previous = this.chunks.get(id);
+      this.chunks.set(id, { ...chunk, content: (previous ? text(previous.content) : "") + text(chunk?.content ?? "") });
+    } else if (kind === "error") {
+      this.error = event.data?.message ?? JSON.stringify(event.data);
+      this.state = "error";
+    }
+    this.draw();
+    this.eventListeners.forEach((l) => l(event));
+  }
+
+  /** After the stream: the run's own final status (success, interrupted, error, …). */
+  settle(runs) {
+    const run = runs.find((r) => r.run_id === this.run?.run_id);
+    if (run && !this.running) {
+      this.state = run.status;
+      this.draw();
+    }
+  }
+
+  draw() {
+    const id = this.run?.run_id;
+    clear(this.status,
+      this.controller
+        ? [h("span", { class: "spinner" }), this.rejoined ? "Rejoined run " : "Streaming run ", id ? mono(short(id), id) : "…",
+           this.rejoined ? h("span", { class: "badge", "data-rejoined": "" }, "rejoined after reload") : null,
+           h("button", { class: "danger small", type: "button", onclick: () => this.cancel() }, "Cancel")]
+        : id ? ["Last run ", mono(short(id), id), " ", pill(this.state === "done" ? "finished" : this.state)] : null,
+      this.error ? h("div", { class: "notice notice-error" }, this.error) : null,
+    );
+    const messages = Array.isArray(this.values.messages) ? this.values.messages : null;
+    if (!messages) {
+      clear(this.conversation, Object.keys(this.values).length ? h("div", { class: "values-card" }, h("div", { class: "label" }, "Values"), json(this.values)) : h("div", { class: "empty" }, "Nothing yet: start a run below."));
+      return;
+    }
+    const known = new Set(messages.map((m) => m.id));
+    const streaming = [...this.chunks.values()].filter((c) => !known.has(c.id));
+    clear(this.conversation,
+      messages.map((m) => bubble(m, false)),
+      streaming.map((m) => bubble(m, true)),
+      messages.length + streaming.length ? null : h("div", { class: "empty" }, "No messages yet."));
+    this.conversation.scrollTop = this.conversation.scrollHeight;
+  }
+}
+
+function bubble(message, streaming) {
+  const who = role(message);
+  const calls = message.tool_calls ?? [];
+  return h("div", { class: `bubble bubble-${who}${streaming ? " streaming" : ""}`, dataset: { role: who } },
+    h("div", { class: "who" }, who === "tool" ? `tool · ${message.name ?? ""}` : who),
+    h("div", { class: "content" }, text(message.content)),
+    calls.length ? calls.map((c) => h("div", { class: "tool-call" }, mono(c.name), json(c.args))) : null,
+  );
+}
