@@ -1,0 +1,202 @@
+// The console in headless Chromium against a real `skeino serve` of the example graphs
+// (plus `gated`, a chat graph that waits for the test so a run can be caught mid-flight).
+// Every step saves a screenshot under tests/e2e/screenshots/.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { chromium } from "playwright-core";
+
+const HERE = import.meta.dirname;
+const ROOT = resolve(HERE, "..", "..");
+const PYTHON = process.env.SKEINO_PYTHON ?? join(ROOT, ".venv", "bin", "python");
+const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
+const SHOTS = join(HERE, "screenshots");
+const WAIT = { timeout: 30_000 };
+
+let server;
+let scratch;
+let context;
+let page;
+let base;
+const outside = [];
+const pageErrors = [];
+
+function freePort() {
+  return new Promise((done) => {
+    const probe = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = probe.address();
+      probe.close(() => done(port));
+    });
+  });
+}
+
+async function until(check, rounds = 400) {
+  for (let i = 0; i < rounds; i++) {
+    if (await check().catch(() => false)) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error("skeino did not start");
+}
+
+const shot = (name) => page.screenshot({ path: join(SHOTS, `${name}.png`) });
+const threadId = () => decodeURIComponent(new URL(page.url()).hash.split("/")[2]);
+
+async function api(method, path, body) {
+  const response = await fetch(base + path, {
+    method,
+    headers: { "Content-Type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  assert.ok(response.ok, `${method} ${path}: ${response.status}`);
+  return response.status === 204 ? null : response.json();
+}
+
+async function newThread(graph) {
+  await page.goto(`${base}/console/#/assistants`);
+  await page.locator(".items a", { hasText: graph }).first().click();
+  await page.locator("h1", { hasText: graph }).waitFor(WAIT);
+  await page.getByRole("button", { name: "New thread" }).click();
+  await page.locator(".composer").waitFor(WAIT);
+  return threadId();
+}
+
+async function say(text) {
+  await page.getByLabel("message").fill(text);
+  await page.getByRole("button", { name: "Run" }).click();
+}
+
+before(async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  scratch = mkdtempSync(join(tmpdir(), "skeino-e2e-"));
+  const port = await freePort();
+  base = `http://127.0.0.1:${port}`;
+  server = spawn(
+    PYTHON,
+    ["-m", "skeino", "serve", join(HERE, "langgraph.json"), "--port", String(port), "--database", `sqlite:///${scratch}/e2e.db`],
+    { stdio: "ignore", cwd: ROOT },
+  );
+  await until(async () => (await fetch(`${base}/ok`)).ok);
+  context = await chromium.launchPersistentContext(join(scratch, "profile"), {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+      "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    viewport: { width: 1440, height: 900 },
+  });
+  page = context.pages()[0] ?? (await context.newPage());
+  page.on("request", (request) => {
+    if (!request.url().startsWith(`${base}/`)) outside.push(request.url());
+  });
+  page.on("pageerror", (err) => pageErrors.push(err.message));
+});
+
+after(async () => {
+  await context?.close();
+  server?.kill("SIGTERM");
+  await new Promise((r) => (server ? server.once("exit", r) : r()));
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+test("assistants: the list, the graph drawn from xray, schemas and versions", async () => {
+  await page.goto(`${base}/console`);
+  await page.locator(".items a", { hasText: "approval" }).click();
+  for (const node of ["draft", "review", "act", "__start__", "__end__"]) {
+    await page.locator(`svg.graph [data-node="${node}"]`).waitFor(WAIT);
+  }
+  await shot("01-assistant-graph");
+  await page.getByRole("tab", { name: "Schemas" }).click();
+  await page.locator("details", { hasText: "State schema" }).waitFor(WAIT);
+  await page.getByRole("tab", { name: "Versions" }).click();
+  await page.locator("td", { hasText: "v1" }).waitFor(WAIT);
+});
+
+test("a chat run streams its tokens, and a reload mid-run rejoins it", async () => {
+  const id = await newThread("gated");
+  await say("are you there?");
+  const streaming = page.locator(".bubble.streaming", { hasText: "Working on it, one moment please" });
+  await streaming.waitFor(WAIT);
+  await page.getByRole("tab", { name: "Events" }).click();
+  await page.locator(".event-name", { hasText: "custom" }).first().waitFor(WAIT);
+  assert.ok((await page.locator(".event-name.ev-messages").count()) > 3, "tokens arrive one by one");
+  await shot("02-chat-tokens-arriving");
+
+  await page.reload();
+  await page.locator("[data-rejoined]").waitFor(WAIT);
+  await streaming.waitFor(WAIT);
+  await shot("03-reload-rejoined");
+
+  await api("PUT", "/store/items", { namespace: ["e2e", "gates"], key: id, value: { open: true } });
+  await page.locator(".bubble-assistant:not(.streaming)", { hasText: "the gate opened" }).waitFor(WAIT);
+  await page.locator(".run-status .pill", { hasText: "success" }).waitFor(WAIT);
+  await shot("04-chat-finished");
+  const state = await api("GET", `/threads/${id}/state`);
+  assert.equal(state.values.messages.length, 3);
+});
+
+test("the approval graph's interrupt is answered from the console and the run resumes", async () => {
+  const id = await newThread("approval");
+  await page.locator(".field", { hasText: "request" }).locator("input").fill("a release");
+  await page.getByRole("button", { name: "Run" }).click();
+  await page.getByRole("tab", { name: "State" }).click();
+  const card = page.locator(".interrupt", { hasText: "Approve this plan?" });
+  await card.waitFor(WAIT);
+  await shot("05-interrupt-waiting");
+  await card.getByLabel("interrupt answer").fill('"yes"');
+  await card.getByRole("button", { name: "Resume" }).click();
+  await page.locator(".json", { hasText: '"result": "done"' }).first().waitFor(WAIT);
+  await shot("06-interrupt-answered");
+  const state = await api("GET", `/threads/${id}/state`);
+  assert.deepEqual([state.values.approved, state.values.result], [true, "done"]);
+});
+
+test("history is a timeline, and a run forks from an older checkpoint", async () => {
+  const id = await newThread("agent");
+  await say("first question");
+  await page.locator(".bubble-assistant", { hasText: "first question" }).waitFor(WAIT);
+  await page.locator(".run-status .pill", { hasText: "success" }).waitFor(WAIT);
+  await say("second question");
+  await page.locator(".bubble-assistant", { hasText: "second question" }).waitFor(WAIT);
+  await page.locator(".run-status .pill", { hasText: "success" }).waitFor(WAIT);
+
+  await page.getByRole("tab", { name: "History" }).click();
+  const history = await api("POST", `/threads/${id}/history`, { limit: 100 });
+  const older = history.find((c) => c.metadata.step === 1 && c.values.messages.length === 2);
+  const item = page.locator(`.timeline li[data-checkpoint="${older.checkpoint.checkpoint_id}"]`);
+  await item.locator("summary").click();
+  await shot("07-history-timeline");
+  await item.getByRole("button", { name: "Fork from here" }).click();
+  await page.locator(".chip", { hasText: "Forking from checkpoint" }).waitFor(WAIT);
+  await say("forked question");
+  await page.locator(".bubble-assistant", { hasText: "forked question" }).waitFor(WAIT);
+  await page.locator(".run-status .pill", { hasText: "success" }).waitFor(WAIT);
+  await shot("08-forked");
+  const state = await api("GET", `/threads/${id}/state`);
+  const texts = state.values.messages.map((m) => m.content);
+  assert.equal(texts.length, 4);
+  assert.ok(!texts.some((t) => t.includes("second question")), "the fork left the later turn out");
+});
+
+test("threads are searched by status and metadata", async () => {
+  await page.goto(`${base}/console/#/threads`);
+  await page.getByLabel("Metadata (JSON, matched by containment)").fill('{"graph_id": "approval"}');
+  await page.getByRole("button", { name: "Search" }).click();
+  await page.locator("tbody tr").first().waitFor(WAIT);
+  assert.equal(await page.locator("tbody tr").count(), 1);
+  await shot("09-threads-search");
+});
+
+test("the server panel: metrics when the server has them, crons, the store", async () => {
+  await page.goto(`${base}/console/#/server`);
+  await page.locator(".namespaces li", { hasText: "e2e / gates" }).waitFor(WAIT);
+  await page.locator(".metrics table, .metrics .empty").first().waitFor(WAIT);
+  await shot("10-server");
+});
+
+test("the page asked nothing of any host but the skeino server, and threw nothing", () => {
+  assert.deepEqual(outside, []);
+  assert.deepEqual(pageErrors, []);
+});
