@@ -24,6 +24,8 @@ let page;
 let base;
 const outside = [];
 const pageErrors = [];
+const seen = new Set();
+let errorsShown = -1;
 
 function freePort() {
   return new Promise((done) => {
@@ -89,6 +91,7 @@ before(async () => {
   });
   page = context.pages()[0] ?? (await context.newPage());
   page.on("request", (request) => {
+    seen.add(new URL(request.url()).pathname);
     if (!request.url().startsWith(`${base}/`)) outside.push(request.url());
   });
   page.on("pageerror", (err) => pageErrors.push(err.message));
@@ -128,6 +131,9 @@ test("a chat run streams its tokens, and a reload mid-run rejoins it", async () 
   await page.locator("[data-rejoined]").waitFor(WAIT);
   await streaming.waitFor(WAIT);
   await shot("03-reload-rejoined");
+  await page.getByRole("tab", { name: "Graph" }).click();
+  await page.locator('.live-graph [data-node="agent"].next').waitFor(WAIT);
+  await shot("03b-graph-of-the-run");
 
   await api("PUT", "/store/items", { namespace: ["e2e", "gates"], key: id, value: { open: true } });
   await page.locator(".bubble-assistant:not(.streaming)", { hasText: "the gate opened" }).waitFor(WAIT);
@@ -135,6 +141,16 @@ test("a chat run streams its tokens, and a reload mid-run rejoins it", async () 
   await shot("04-chat-finished");
   const state = await api("GET", `/threads/${id}/state`);
   assert.equal(state.values.messages.length, 3);
+});
+
+test("a run in flight is cancelled from the console", async () => {
+  await newThread("gated");
+  await say("never mind");
+  await page.locator(".bubble.streaming", { hasText: "Working on it" }).waitFor(WAIT);
+  await page.locator(".run-status").getByRole("button", { name: "Cancel" }).click();
+  await page.locator(".run-status .pill", { hasText: "interrupted" }).waitFor(WAIT);
+  await page.getByRole("tab", { name: "Runs" }).click();
+  await page.locator("td .pill", { hasText: "interrupted" }).waitFor(WAIT);
 });
 
 test("the approval graph's interrupt is answered from the console and the run resumes", async () => {
@@ -166,7 +182,7 @@ test("history is a timeline, and a run forks from an older checkpoint", async ()
   const history = await api("POST", `/threads/${id}/history`, { limit: 100 });
   const older = history.find((c) => c.metadata.step === 1 && c.values.messages.length === 2);
   const item = page.locator(`.timeline li[data-checkpoint="${older.checkpoint.checkpoint_id}"]`);
-  await item.locator("summary").click();
+  await item.locator("summary").first().click();
   await shot("07-history-timeline");
   await item.getByRole("button", { name: "Fork from here" }).click();
   await page.locator(".chip", { hasText: "Forking from checkpoint" }).waitFor(WAIT);
@@ -184,8 +200,11 @@ test("threads are searched by status and metadata", async () => {
   await page.goto(`${base}/console/#/threads`);
   await page.getByLabel("Metadata (JSON, matched by containment)").fill('{"graph_id": "approval"}');
   await page.getByRole("button", { name: "Search" }).click();
-  await page.locator("tbody tr").first().waitFor(WAIT);
-  assert.equal(await page.locator("tbody tr").count(), 1);
+  await page.waitForFunction(() => document.querySelectorAll("tbody tr").length === 1, null, WAIT);
+  await page.locator("tbody tr", { hasText: "approval" }).waitFor(WAIT);
+  await page.getByLabel("Status").selectOption("interrupted");
+  await page.getByRole("button", { name: "Search" }).click();
+  await page.locator(".empty", { hasText: "No threads match" }).waitFor(WAIT);
   await shot("09-threads-search");
 });
 
@@ -194,9 +213,12 @@ test("the server panel: metrics when the server has them, crons, the store", asy
   await page.locator(".namespaces li", { hasText: "e2e / gates" }).waitFor(WAIT);
   await page.locator(".metrics table, .metrics .empty").first().waitFor(WAIT);
   await shot("10-server");
+  errorsShown = await page.locator("#banner:not([hidden])").count();
 });
 
 test("the page asked nothing of any host but the skeino server, and threw nothing", () => {
   assert.deepEqual(outside, []);
   assert.deepEqual(pageErrors, []);
+  assert.ok(seen.size > 10, "the request listener saw the page's traffic");
+  assert.equal(errorsShown, 0, "no failure was shown in the banner");
 });

@@ -57,7 +57,8 @@ function request(method, path, body, extra = {}) {
 export async function api(method, path, body, extra) {
   const response = await request(method, path, body, extra);
   if (!response.ok) throw await failure(response);
-  return response.status === 204 ? null : response.json();
+  const text = await response.text(); // a cancel answers 202 with no body
+  return text ? JSON.parse(text) : null;
 }
 
 /** The raw response (for endpoints like /metrics whose body may not be JSON). */

@@ -68,6 +68,13 @@ function tokenField() {
   });
 }
 
+// A failed click (a cancel, a new thread) says why in the banner rather than in the devtools.
+window.addEventListener("unhandledrejection", (event) => {
+  event.preventDefault();
+  banner.hidden = false;
+  clear(banner, `Something failed: ${event.reason?.message ?? event.reason}`);
+});
+
 tokenField();
 window.addEventListener("hashchange", route);
 route();

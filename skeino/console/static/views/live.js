@@ -63,7 +63,12 @@ export class Live {
 
   async cancel() {
     if (!this.run?.run_id) return;
-    await api("POST", `/threads/${this.threadId}/runs/${this.run.run_id}/cancel?action=interrupt`);
+    try {
+      await api("POST", `/threads/${this.threadId}/runs/${this.run.run_id}/cancel?action=interrupt`);
+    } catch (err) {
+      this.error = err.message;
+      this.draw();
+    }
   }
 
   async follow(method, path, body, headers, signal, rejoined) {

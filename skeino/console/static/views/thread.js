@@ -1,10 +1,12 @@
 // One thread: the conversation and its live run, the composer, and tabs for state (with
 // pending interrupts and editing), checkpoint history (fork from any step), runs, events.
 import { api } from "../api.js";
-import { clear, h, json, mono, notice, pill, readJson, short, tabs, time } from "../dom.js";
+import { clear, h, json, mono, pill, short, tabs, time } from "../dom.js";
 import { PREFERRED } from "./assistants.js";
 import { Composer } from "./composer.js";
+import { LiveGraph } from "./livegraph.js";
 import { Live } from "./live.js";
+import { stateEditor, statePanel } from "./state.js";
 
 export async function render(main, [threadId], signal) {
   const [thread, assistants, runs] = await Promise.all([
@@ -37,13 +39,18 @@ class ThreadPage {
     this.composer = new Composer({ assistants, preferred: preferredAssistant(thread, assistants), onSubmit: (body) => this.run(body) });
     this.head = h("div", { class: "head" });
     this.panels = { state: h("div"), history: h("div"), runs: h("div"), events: h("div", { class: "events" }) };
+    this.graph = new LiveGraph();
     this.live.eventListeners.add((event) => this.appendEvent(event));
+    this.live.eventListeners.add((event) => this.graph.follow(event));
+    this.composer.assistant.addEventListener("change", () => this.graph.show(this.composer.assistant.value));
+    this.graph.show(this.composer.assistant.value);
   }
 
   mount(main) {
     this.tabs = tabs([
       { id: "state", label: "State", render: (p) => p.append(this.panels.state) },
       { id: "history", label: "History", render: (p) => p.append(this.panels.history) },
+      { id: "graph", label: "Graph", render: (p) => p.append(this.graph.element) },
       { id: "runs", label: "Runs", render: (p) => p.append(this.panels.runs) },
       { id: "events", label: "Events", render: (p) => p.append(this.panels.events) },
     ]);
@@ -94,61 +101,14 @@ class ThreadPage {
   }
 
   showState(state) {
-    const interrupts = (state.tasks ?? []).flatMap((t) => (t.interrupts ?? []).map((i) => ({ ...i, node: t.name })));
-    const editor = h("textarea", { rows: 10, class: "mono", "aria-label": "state values" });
-    const asNode = h("input", { placeholder: "as node (optional)", class: "mono" });
-    const feedback = h("div");
-    const save = async () => {
-      try {
-        const body = { values: readJson(editor) };
-        if (asNode.value.trim()) body.as_node = asNode.value.trim();
-        await api("POST", `/threads/${this.id}/state`, body);
-        await this.refresh();
-      } catch (err) {
-        notice(feedback, err.message);
-      }
-    };
-    const edit = h("details", { class: "card" }, h("summary", {}, "Edit state"),
-      h("p", { class: "muted small" }, "Writes these values as a new checkpoint, as if the given node returned them (reducers apply)."),
-      editor, h("div", { class: "row" }, asNode, h("button", { type: "button", onclick: save }, "Update state")), feedback);
-    editor.value = JSON.stringify(state.values ?? {}, null, 2);
-    clear(this.panels.state,
-      interrupts.map((i) => this.interruptCard(i, interrupts.length)),
-      h("dl", { class: "facts" },
-        h("dt", {}, "Next"), h("dd", {}, state.next?.length ? state.next.map((n) => mono(n)) : "—"),
-        h("dt", {}, "Checkpoint"), h("dd", {}, mono(state.checkpoint?.checkpoint_id ?? "—")),
-        h("dt", {}, "Step"), h("dd", {}, state.metadata?.step ?? "—"),
-      ),
-      h("div", { class: "label" }, "Values"), json(state.values ?? {}),
-      edit,
-    );
+    const onResume = (command) => this.run({ assistant_id: this.composer.assistant.value, command });
+    clear(this.panels.state, statePanel(state, { onResume, onSave: (body) => this.saveState(body) }));
+    this.graph.mark(state.next ?? []);
   }
 
-  interruptCard(interrupt, count) {
-    const answer = h("textarea", { rows: 2, class: "mono", "aria-label": "interrupt answer", placeholder: 'Answer: JSON (true, "yes", {...}) or plain text' });
-    const feedback = h("div");
-    const resume = () => {
-      const text = answer.value.trim();
-      let value = text;
-      try {
-        value = JSON.parse(text);
-      } catch {
-        // plain text is answered as a string
-      }
-      if (!text) return notice(feedback, "Write an answer first.");
-      const command = { resume: count > 1 && interrupt.id ? { [interrupt.id]: value } : value };
-      this.run({ assistant_id: this.composer.assistant.value, command });
-    };
-    return h("div", { class: "interrupt" },
-      h("div", { class: "label" }, "Waiting for you · interrupted in ", mono(interrupt.node)),
-      json(interrupt.value),
-      answer,
-      h("div", { class: "row" },
-        h("button", { type: "button", class: "primary", onclick: resume }, "Resume"),
-        h("button", { type: "button", class: "ghost", onclick: () => ((answer.value = "true"), resume()) }, "Approve (true)"),
-      ),
-      feedback,
-    );
+  async saveState(body) {
+    await api("POST", `/threads/${this.id}/state`, body);
+    await this.refresh();
   }
 
   showHistory(history) {
@@ -186,6 +146,7 @@ class ThreadPage {
           mono(short(item.checkpoint.checkpoint_id), item.checkpoint.checkpoint_id),
         ),
         json(item.values),
+        stateEditor(item.values, item.checkpoint.checkpoint_id, (body) => this.saveState(body)),
       ),
     );
   }
