@@ -3,46 +3,21 @@
 // Every step saves a screenshot under tests/e2e/screenshots/.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { chromium } from "playwright-core";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { open } from "./harness.mjs";
 
 const HERE = import.meta.dirname;
-const ROOT = resolve(HERE, "..", "..");
-const PYTHON = process.env.SKEINO_PYTHON ?? join(ROOT, ".venv", "bin", "python");
-const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
 const SHOTS = join(HERE, "screenshots");
 const WAIT = { timeout: 30_000 };
 
-let server;
-let scratch;
-let context;
+let session;
 let page;
 let base;
 const outside = [];
 const pageErrors = [];
 const seen = new Set();
 let errorsShown = -1;
-
-function freePort() {
-  return new Promise((done) => {
-    const probe = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = probe.address();
-      probe.close(() => done(port));
-    });
-  });
-}
-
-async function until(check, rounds = 400) {
-  for (let i = 0; i < rounds; i++) {
-    if (await check().catch(() => false)) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error("skeino did not start");
-}
 
 const shot = (name) => page.screenshot({ path: join(SHOTS, `${name}.png`) });
 const threadId = () => decodeURIComponent(new URL(page.url()).hash.split("/")[2]);
@@ -73,23 +48,8 @@ async function say(text) {
 
 before(async () => {
   mkdirSync(SHOTS, { recursive: true });
-  scratch = mkdtempSync(join(tmpdir(), "skeino-e2e-"));
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  server = spawn(
-    PYTHON,
-    ["-m", "skeino", "serve", join(HERE, "langgraph.json"), "--port", String(port), "--database", `sqlite:///${scratch}/e2e.db`],
-    { stdio: "ignore", cwd: ROOT },
-  );
-  await until(async () => (await fetch(`${base}/ok`)).ok);
-  context = await chromium.launchPersistentContext(join(scratch, "profile"), {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-      "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-    viewport: { width: 1440, height: 900 },
-  });
-  page = context.pages()[0] ?? (await context.newPage());
+  session = await open(join(HERE, "langgraph.json"));
+  ({ page, base } = session);
   page.on("request", (request) => {
     seen.add(new URL(request.url()).pathname);
     if (!request.url().startsWith(`${base}/`)) outside.push(request.url());
@@ -97,12 +57,7 @@ before(async () => {
   page.on("pageerror", (err) => pageErrors.push(err.message));
 });
 
-after(async () => {
-  await context?.close();
-  server?.kill("SIGTERM");
-  await new Promise((r) => (server ? server.once("exit", r) : r()));
-  rmSync(scratch, { recursive: true, force: true });
-});
+after(() => session?.close());
 
 test("assistants: the list, the graph drawn from xray, schemas and versions", async () => {
   await page.goto(`${base}/console`);
