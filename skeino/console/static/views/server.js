@@ -1,9 +1,8 @@
 // The server: what it is, its queue and run rates (from /metrics when the server has it),
 // its crons, and a store browser.
-import { api, raw } from "../api.js";
+import { api } from "../api.js";
 import { clear, h, json, mono, notice, readJson, time } from "../dom.js";
-
-const POLL_MS = 5000;
+import { pollMetrics } from "./metrics.js";
 
 export async function render(main, _params, signal) {
   const metrics = h("div", { class: "metrics" });
@@ -24,48 +23,6 @@ export async function render(main, _params, signal) {
   pollMetrics(metrics, signal);
   showCrons(crons, signal);
   storeBrowser(store, signal);
-}
-
-/** Numbers from a Prometheus text body or a JSON one, flattened to name → value. */
-export function readMetrics(text) {
-  const out = {};
-  try {
-    const walk = (value, prefix) => {
-      if (typeof value === "number") out[prefix] = value;
-      else if (value && typeof value === "object") Object.entries(value).forEach(([k, v]) => walk(v, prefix ? `${prefix}.${k}` : k));
-    };
-    walk(JSON.parse(text), "");
-    return out;
-  } catch {
-    for (const line of text.split("\n")) {
-      const m = line.match(/^([a-zA-Z_:][\w:]*(?:\{[^}]*\})?)\s+(-?[\d.eE+-]+|NaN)$/);
-      if (m) out[m[1]] = Number(m[2]);
-    }
-    return out;
-  }
-}
-
-async function pollMetrics(node, signal) {
-  let before = null;
-  for (let round = 0; !signal.aborted; round++) {
-    const response = await raw("/metrics").catch(() => null);
-    if (!response?.ok) {
-      clear(node, h("div", { class: "empty" }, response?.status === 404
-        ? "This server has no /metrics endpoint yet: queue depth and run rates appear here when it does."
-        : "Could not read /metrics."));
-      return;
-    }
-    const now = { at: Date.now(), values: readMetrics(await response.text()) };
-    clear(node, h("table", { class: "table compact" },
-      h("thead", {}, h("tr", {}, h("th", {}, "Metric"), h("th", {}, "Value"), h("th", {}, "Per second"))),
-      h("tbody", {}, Object.entries(now.values).map(([name, value]) => {
-        const rate = before && name in before.values ? (value - before.values[name]) / ((now.at - before.at) / 1000) : null;
-        return h("tr", {}, h("td", {}, mono(name)), h("td", { class: "num" }, value), h("td", { class: "num muted" }, rate && rate > 0 ? rate.toFixed(2) : ""));
-      })),
-    ), h("p", { class: "muted small" }, `Refreshed every ${POLL_MS / 1000} s.`));
-    before = now;
-    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
-  }
 }
 
 async function showCrons(node, signal) {
