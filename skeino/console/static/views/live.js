@@ -4,7 +4,6 @@ import { api, stream } from "../api.js";
 import { clear, h, json, mono, pill, short } from "../dom.js";
 
 export const MODES = ["values", "updates", "messages-tuple", "custom"];
-const MAX_EVENTS = 500;
 const runKey = (threadId) => `skeino.console.run.${threadId}`;
 
 const text = (content) =>
@@ -26,7 +25,6 @@ export class Live {
     this.onEnd = onEnd;
     this.values = {};
     this.chunks = new Map();
-    this.events = [];
     this.run = null;
     this.controller = null;
     this.eventListeners = new Set();
@@ -75,7 +73,6 @@ export class Live {
     this.controller = new AbortController();
     signal?.addEventListener("abort", () => this.controller?.abort());
     this.chunks.clear();
-    this.events = [];
     this.rejoined = rejoined;
     this.error = null;
     this.state = "running";
@@ -98,8 +95,6 @@ export class Live {
 
   receive(event) {
     const kind = event.event.split("|")[0];
-    this.events.push({ ...event, at: new Date() });
-    if (this.events.length > MAX_EVENTS) this.events.shift();
     if (kind === "metadata") {
       this.run = { ...this.run, run_id: event.data.run_id };
       sessionStorage.setItem(runKey(this.threadId), event.data.run_id);

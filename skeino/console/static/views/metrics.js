@@ -10,21 +10,22 @@ const ROUNDS = 720; // an hour of polling; reopen the page to go on
 const card = (label, value, hint) =>
   h("div", { class: "stat" }, h("div", { class: "stat-value" }, value ?? "—"), h("div", { class: "stat-label" }, label), hint ? h("div", { class: "muted small" }, hint) : null);
 
+/** Counters by name: runs ended by status, then requests by route. */
 function counters(metrics) {
-  const out = new Map();
-  for (const [status, total] of Object.entries(metrics.runs?.ended_total ?? {})) out.set(`runs ${status}`, total);
+  const runs = new Map(Object.entries(metrics.runs?.ended_total ?? {}).map(([status, n]) => [`ended ${status}`, n]));
+  const requests = new Map();
   for (const r of metrics.api?.http_requests_total ?? []) {
     const key = `${r.method} ${r.path}`;
-    out.set(key, (out.get(key) ?? 0) + r.count);
+    requests.set(key, (requests.get(key) ?? 0) + r.count);
   }
-  return out;
+  return { runs, requests };
 }
 
-function rateTable(now, before, seconds) {
-  const rows = [...now.entries()].sort((a, b) => b[1] - a[1]).slice(0, 12);
-  if (!rows.length) return h("p", { class: "muted small" }, "No runs or requests counted yet.");
+function rateTable(title, now, before, seconds) {
+  const rows = [...now.entries()].sort((a, b) => b[1] - a[1]).slice(0, 8);
+  if (!rows.length) return null;
   return h("table", { class: "table compact" },
-    h("thead", {}, h("tr", {}, h("th", {}, "Counter"), h("th", { class: "num" }, "Total"), h("th", { class: "num" }, "Per second"))),
+    h("thead", {}, h("tr", {}, h("th", {}, title), h("th", { class: "num" }, "Total"), h("th", { class: "num" }, "Per second"))),
     h("tbody", {}, rows.map(([name, total]) => {
       const rate = before && seconds ? (total - (before.get(name) ?? 0)) / seconds : null;
       return h("tr", {}, h("td", {}, mono(name)), h("td", { class: "num" }, total), h("td", { class: "num muted" }, rate === null ? "…" : rate.toFixed(2)));
@@ -43,7 +44,8 @@ function show(node, metrics, before, seconds) {
       card("workers busy", workers.max !== undefined ? `${workers.active} / ${workers.max}` : undefined),
       card("longest wait", wait === null || wait === undefined ? "—" : `${Number(wait).toFixed(1)} s`),
     ),
-    rateTable(now, before, seconds),
+    rateTable("Runs", now.runs, before?.runs, seconds),
+    rateTable("Requests", now.requests, before?.requests, seconds),
     h("details", {}, h("summary", { class: "muted small" }, "Everything /metrics says"), json(metrics)),
     h("p", { class: "muted small" }, `Refreshed every ${POLL_MS / 1000} s.`));
   return now;

@@ -8,6 +8,8 @@ import { LiveGraph } from "./livegraph.js";
 import { Live } from "./live.js";
 import { stateEditor, statePanel } from "./state.js";
 
+const MAX_EVENTS = 500;
+
 export async function render(main, [threadId], signal) {
   const [thread, assistants, runs] = await Promise.all([
     api("GET", `/threads/${threadId}`, undefined, { signal }),
@@ -66,6 +68,7 @@ class ThreadPage {
 
   watch(promise) {
     this.panels.events.replaceChildren();
+    this.started = performance.now();
     this.composer.busy(true);
     promise.finally(() => this.composer.busy(false));
   }
@@ -174,10 +177,13 @@ class ThreadPage {
 
   appendEvent(event) {
     const row = h("details", { class: "event" },
-      h("summary", {}, h("span", { class: `event-name ev-${event.event.split("|")[0]}` }, event.event), h("span", { class: "muted small" }, summary(event))),
+      h("summary", {},
+        h("span", { class: "event-at" }, `+${Math.round(performance.now() - this.started)} ms`),
+        h("span", { class: `event-name ev-${event.event.split("|")[0]}` }, event.event),
+        h("span", { class: "muted small" }, summary(event))),
       json(event.data));
     this.panels.events.append(row);
-    while (this.panels.events.childElementCount > 500) this.panels.events.firstElementChild.remove();
+    while (this.panels.events.childElementCount > MAX_EVENTS) this.panels.events.firstElementChild.remove();
   }
 }
 

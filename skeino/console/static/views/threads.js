@@ -12,15 +12,19 @@ export async function render(main, _params, signal) {
   const metadata = h("input", { name: "metadata", placeholder: '{"graph_id": "agent"}', value: saved.metadata ?? "", class: "mono" });
   const feedback = h("div");
   const results = h("div", { class: "results" });
-  const search = async (event) => {
+  let shown = [];
+  const search = async (event, offset = 0) => {
     event?.preventDefault();
     notice(feedback, "");
-    const body = { limit: PAGE, sort_by: "updated_at", sort_order: "desc" };
+    const body = { limit: PAGE, offset, sort_by: "updated_at", sort_order: "desc" };
     try {
       if (status.value) body.status = status.value;
       if (metadata.value.trim()) body.metadata = readJson(metadata);
       sessionStorage.setItem(FILTERS, JSON.stringify({ status: status.value, metadata: metadata.value }));
-      showThreads(results, await api("POST", "/threads/search", body, { signal }));
+      const page = await api("POST", "/threads/search", body, { signal });
+      shown = offset ? [...shown, ...page] : page;
+      const more = page.length === PAGE ? () => search(null, shown.length) : null;
+      showThreads(results, shown, more);
     } catch (err) {
       notice(feedback, err.message);
     }
@@ -45,7 +49,7 @@ export async function render(main, _params, signal) {
   await search();
 }
 
-function showThreads(node, threads) {
+function showThreads(node, threads, more) {
   if (!threads.length) {
     clear(node, h("div", { class: "empty" }, "No threads match. Start one from an assistant, or with “New thread”."));
     return;
@@ -64,5 +68,6 @@ function showThreads(node, threads) {
         ),
       )),
     ),
+    more ? h("div", { class: "row" }, h("button", { type: "button", onclick: more }, "Load more")) : null,
   );
 }
