@@ -83,7 +83,7 @@ test("a chat run streams its tokens, and a reload mid-run rejoins it", async () 
   await shot("02-chat-tokens-arriving");
 
   await page.reload();
-  await page.locator("[data-rejoined]").waitFor(WAIT);
+  await page.locator('[data-joined="rejoined"]').waitFor(WAIT);
   await streaming.waitFor(WAIT);
   await shot("03-reload-rejoined");
   await page.getByRole("tab", { name: "Graph" }).click();
@@ -96,6 +96,16 @@ test("a chat run streams its tokens, and a reload mid-run rejoins it", async () 
   await shot("04-chat-finished");
   const state = await api("GET", `/threads/${id}/state`);
   assert.equal(state.values.messages.length, 3);
+});
+
+test("a run started by another client is joined while the thread is open", async () => {
+  const id = await newThread("gated");
+  const input = { messages: [{ role: "user", content: "from the SDK" }] };
+  await api("POST", `/threads/${id}/runs`, { assistant_id: "gated", input });
+  await page.locator('[data-joined="started elsewhere"]').waitFor(WAIT);
+  await api("PUT", "/store/items", { namespace: ["e2e", "gates"], key: id, value: { open: true } });
+  await page.locator(".bubble-assistant", { hasText: "the gate opened" }).waitFor(WAIT);
+  await page.locator(".run-status .pill", { hasText: "success" }).waitFor(WAIT);
 });
 
 test("a run in flight is cancelled from the console", async () => {

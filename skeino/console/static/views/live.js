@@ -45,13 +45,16 @@ export class Live {
   /** Starts a streamed run (`body` as POST /threads/{id}/runs/stream takes it). */
   start(body, signal) {
     const full = { stream_mode: MODES, stream_resumable: true, on_disconnect: "continue", ...body };
-    return this.follow("POST", `/threads/${this.threadId}/runs/stream`, full, {}, signal, false);
+    return this.follow("POST", `/threads/${this.threadId}/runs/stream`, full, {}, signal, null);
   }
 
-  /** Rejoins a run in progress, replaying what it already streamed (it was resumable). */
-  join(runId, signal) {
+  /**
+   * Joins a run in flight, replaying what it already streamed when it is resumable (runs
+   * started here are). `why` is shown beside it ("rejoined", …).
+   */
+  join(runId, why, signal) {
     this.run = { run_id: runId };
-    return this.follow("GET", `/threads/${this.threadId}/runs/${runId}/stream`, undefined, { "Last-Event-ID": "-1" }, signal, true);
+    return this.follow("GET", `/threads/${this.threadId}/runs/${runId}/stream`, undefined, { "Last-Event-ID": "-1" }, signal, why);
   }
 
   /** The run this page (or this tab before a reload) was following, if any. */
@@ -69,11 +72,11 @@ export class Live {
     }
   }
 
-  async follow(method, path, body, headers, signal, rejoined) {
+  async follow(method, path, body, headers, signal, joined) {
     this.controller = new AbortController();
     signal?.addEventListener("abort", () => this.controller?.abort());
     this.chunks.clear();
-    this.rejoined = rejoined;
+    this.joined = joined;
     this.error = null;
     this.state = "running";
     this.draw();
@@ -86,8 +89,9 @@ export class Live {
         this.state = "error";
       }
     } finally {
+      // a page that is left (a reload, another view) remembers the run to rejoin it
+      if (!this.controller.signal.aborted) sessionStorage.removeItem(runKey(this.threadId));
       this.controller = null;
-      sessionStorage.removeItem(runKey(this.threadId));
       this.draw();
       if (!signal?.aborted) this.onEnd();
     }
@@ -128,8 +132,8 @@ export class Live {
     const id = this.run?.run_id;
     clear(this.status,
       this.controller
-        ? [h("span", { class: "spinner" }), this.rejoined ? "Rejoined run " : "Streaming run ", id ? mono(short(id), id) : "…",
-           this.rejoined ? h("span", { class: "badge", "data-rejoined": "" }, "rejoined after reload") : null,
+        ? [h("span", { class: "spinner" }), this.joined ? "Following run " : "Streaming run ", id ? mono(short(id), id) : "…",
+           this.joined ? h("span", { class: "badge", "data-joined": this.joined }, this.joined) : null,
            h("button", { class: "danger small", type: "button", onclick: () => this.cancel() }, "Cancel")]
         : id ? ["Last run ", mono(short(id), id), " ", pill(this.state === "done" ? "finished" : this.state)] : null,
       this.error ? h("div", { class: "notice notice-error" }, this.error) : null,

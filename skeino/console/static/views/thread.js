@@ -9,6 +9,9 @@ import { Live } from "./live.js";
 import { stateEditor, statePanel } from "./state.js";
 
 const MAX_EVENTS = 500;
+const IN_FLIGHT = ["pending", "running"];
+const WATCH_MS = 3000;
+const WATCH_ROUNDS = 1200; // an hour of looking for runs started elsewhere
 
 export async function render(main, [threadId], signal) {
   const [thread, assistants, runs] = await Promise.all([
@@ -19,11 +22,8 @@ export async function render(main, [threadId], signal) {
   const page = new ThreadPage(thread, assistants, signal);
   page.mount(main);
   await page.refresh(runs);
-  const active = runs.find((r) => r.status === "running" || r.status === "pending");
-  const rejoin = Live.remembered(threadId) ?? active?.run_id;
-  if (rejoin && (active || runs.some((r) => r.run_id === rejoin && ["running", "pending"].includes(r.status)))) {
-    page.watch(page.live.join(rejoin, signal));
-  }
+  page.joinInFlight(runs, Live.remembered(threadId));
+  page.lookForRuns();
 }
 
 function preferredAssistant(thread, assistants) {
@@ -66,11 +66,34 @@ class ThreadPage {
     );
   }
 
+  /** Follows a run of this thread in flight: the one this tab followed before a reload, or any. */
+  joinInFlight(runs, remembered) {
+    const inFlight = runs.filter((r) => IN_FLIGHT.includes(r.status) && r.run_id !== this.followed);
+    const run = inFlight.find((r) => r.run_id === remembered) ?? inFlight[0];
+    if (!run || this.live.running) return;
+    const why = run.run_id === remembered ? "rejoined" : "started elsewhere";
+    this.watch(this.live.join(run.run_id, why, this.signal));
+  }
+
+  /** Runs started elsewhere (an SDK, a cron, another tab) are joined as they appear. */
+  async lookForRuns() {
+    for (let round = 0; round < WATCH_ROUNDS; round++) {
+      await new Promise((resolve) => setTimeout(resolve, WATCH_MS));
+      if (this.signal.aborted) return;
+      if (this.live.running) continue;
+      const runs = await api("GET", `/threads/${this.id}/runs?limit=5`, undefined, { signal: this.signal }).catch(() => []);
+      this.joinInFlight(runs, null);
+    }
+  }
+
   watch(promise) {
     this.panels.events.replaceChildren();
     this.started = performance.now();
     this.composer.busy(true);
-    promise.finally(() => this.composer.busy(false));
+    promise.finally(() => {
+      this.composer.busy(false);
+      this.followed = this.live.run?.run_id;
+    });
   }
 
   run(body) {
@@ -168,7 +191,7 @@ class ThreadPage {
             h("td", {}, mono(short(r.assistant_id), r.assistant_id)),
             h("td", {}, time(r.created_at)),
             h("td", {}, ["pending", "running"].includes(r.status)
-              ? [h("button", { class: "small", onclick: () => this.watch(this.live.join(r.run_id, this.signal)), disabled: this.live.running }, "Watch"),
+              ? [h("button", { class: "small", onclick: () => this.watch(this.live.join(r.run_id, "joined", this.signal)), disabled: this.live.running }, "Watch"),
                  h("button", { class: "small danger", onclick: () => cancel(r) }, "Cancel")]
               : null),
           ))))
