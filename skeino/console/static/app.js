@@ -71,6 +71,7 @@ function tokenField() {
 // A failed click (a cancel, a new thread) says why in the banner rather than in the devtools.
 window.addEventListener("unhandledrejection", (event) => {
   event.preventDefault();
+  if (event.reason?.name === "AbortError") return; // the page was left mid-request
   banner.hidden = false;
   clear(banner, `Something failed: ${event.reason?.message ?? event.reason}`);
 });

@@ -45,6 +45,7 @@ export class Live {
   /** Starts a streamed run (`body` as POST /threads/{id}/runs/stream takes it). */
   start(body, signal) {
     const full = { stream_mode: MODES, stream_resumable: true, on_disconnect: "continue", ...body };
+    this.run = null;
     return this.follow("POST", `/threads/${this.threadId}/runs/stream`, full, {}, signal, null);
   }
 
@@ -119,10 +120,11 @@ export class Live {
     this.eventListeners.forEach((l) => l(event));
   }
 
-  /** After the stream: the run's own final status (success, interrupted, error, …). */
+  /** Between streams: the status of the last run (this page's, else the thread's newest). */
   settle(runs) {
-    const run = runs.find((r) => r.run_id === this.run?.run_id);
+    const run = this.run ? runs.find((r) => r.run_id === this.run.run_id) : runs[0];
     if (run && !this.running) {
+      this.run = run;
       this.state = run.status;
       this.draw();
     }
