@@ -113,7 +113,8 @@ export class Live {
       const previous = this.chunks.get(id);
       this.chunks.set(id, { ...chunk, content: (previous ? text(previous.content) : "") + text(chunk?.content ?? "") });
     } else if (kind === "error") {
-      this.error = event.data?.message ?? JSON.stringify(event.data);
+      const { error, message } = event.data ?? {};
+      this.error = message ? [error, message].filter(Boolean).join(": ") : JSON.stringify(event.data);
       this.state = "error";
     }
     this.draw();
