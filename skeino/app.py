@@ -17,7 +17,7 @@ import orjson
 from langgraph_sdk import Auth
 from starlette.middleware.cors import CORSMiddleware
 
-from skeino import loopback
+from skeino import console, loopback
 from skeino.api import assistants, crons, docs, metrics, runs, system, threads
 from skeino.api import store as store_api
 from skeino.auth.gate import Gate, honour_refusals
@@ -258,6 +258,8 @@ groups them: crons go with runs. Liveness (`/ok`) is never off."""
 def build_routes(services: Services) -> list[Route]:
     off = services.settings.disabled
     table = [route for group, make in ROUTE_GROUPS if group not in off for route in make(services)]
+    if services.settings.console:
+        table += console.routes()
     table += system.routes(services)
     if "meta" not in off:
         table += system.meta_routes(services, table)

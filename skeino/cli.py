@@ -54,6 +54,9 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="restart when langgraph.json or the files it names change (for development)",
     )
+    run.add_argument(
+        "--no-console", action="store_true", help="do not serve the built-in console at /console"
+    )
     # set by the supervisor for its children: the shared socket, and whose death stops them
     run.add_argument("--fd", type=int, default=None, help=argparse.SUPPRESS)
     run.add_argument("--supervisor", type=int, default=None, help=argparse.SUPPRESS)
@@ -93,6 +96,7 @@ def _child_command(args: argparse.Namespace, port: int, fd: int) -> list[str]:
         *(sys.executable, "-m", "skeino", "serve", args.config),
         *("--host", args.host, "--port", str(port), "--database", _database(args)),
         *("--workers", "1", "--fd", str(fd), "--supervisor", str(os.getpid())),
+        *(("--no-console",) if args.no_console else ()),
     ]
 
 
@@ -111,10 +115,16 @@ def _supervise(args: argparse.Namespace) -> int:
             "skeino serving %s on http://%s:%d with %d worker processes%s",
             *(args.config, args.host, port, args.workers, ", reloading" * args.reload),
         )
+        _announce_console(args, port)
         command = _child_command(args, port, sock.fileno())
         if args.reload:
             return anyio.run(reloading, command, sock.fileno(), args.workers, Path(args.config))
         return Supervisor(command, sock.fileno(), args.workers).run()
+
+
+def _announce_console(args: argparse.Namespace, port: int) -> None:
+    if not args.no_console:
+        logger.info("console at http://%s:%d/console/", args.host, port)
 
 
 async def _exit_with_parent(stop: asyncio.Event, supervisor: int | None) -> None:
@@ -136,6 +146,8 @@ async def _serve(args: argparse.Namespace) -> None:
     settings = replace(settings, api_url=f"http://{args.host}:{args.port}")
     if args.database:
         settings = replace(settings, database_uri=args.database)
+    if args.no_console:
+        settings = replace(settings, console=False)
     app = from_langgraph_json(args.config, settings=settings)
     config = Config()
     config.bind = [f"{args.host}:{args.port}" if args.fd is None else f"fd://{args.fd}"]
@@ -151,6 +163,7 @@ async def _serve(args: argparse.Namespace) -> None:
         logger.info("worker process %d serving %s", os.getpid(), args.config)
     else:
         logger.info("skeino serving %s on http://%s:%d", args.config, args.host, args.port)
+        _announce_console(args, args.port)
     await serve(app, config, shutdown_trigger=stop.wait)  # type: ignore[arg-type]
     if worker:
         watch.cancel()

@@ -140,6 +140,8 @@ class SkeinoSettings:
     """Thread expiry and its sweep (`checkpointer.ttl` in langgraph.json)."""
     webhooks: WebhookSettings = field(default_factory=WebhookSettings)
     """The webhook URL policy and headers (`webhooks` in langgraph.json)."""
+    console: bool = True
+    """Serve the built-in console (static files calling the public API) at `/console`."""
 
     def __post_init__(self) -> None:
         if "://" not in self.database_uri:
