@@ -49,9 +49,9 @@ class CorrelatingNormaliser(Normaliser):
         if isinstance(recorded, str) and isinstance(replayed, str):
             self._match(PLACEHOLDER_RE.findall(recorded), UUID_RE.findall(replayed))
         elif isinstance(recorded, dict) and isinstance(replayed, dict):
-            for key in sorted(recorded):
-                if key in replayed and not PLACEHOLDER_RE.search(key):
-                    self._walk(recorded[key], replayed[key])
+            for left, right in _key_pairs(recorded, replayed):
+                self._walk(left, right)
+                self._walk(recorded[left], replayed[right])
         elif isinstance(recorded, list) and isinstance(replayed, list):
             for left, right in zip(recorded, replayed, strict=False):
                 self._walk(left, right)
@@ -65,3 +65,19 @@ class CorrelatingNormaliser(Normaliser):
             if free and placeholder not in self.claimed:
                 self.ids[key] = placeholder
                 self.claimed.add(placeholder)
+
+
+def _key_pairs(recorded: dict[str, Any], replayed: dict[str, Any]) -> list[tuple[str, str]]:
+    """Keys of the two objects that stand for each other: equal keys, and keys holding ids
+    (`lc_run--<id>`, interrupt ids) paired in order within the same shape."""
+    shapes: dict[str, list[str]] = {}
+    for key in replayed:
+        shapes.setdefault(UUID_RE.sub("<id>", key), []).append(key)
+    pairs = []
+    for key in recorded:
+        candidates = shapes.get(PLACEHOLDER_RE.sub("<id>", key))
+        if PLACEHOLDER_RE.search(key) and candidates:
+            pairs.append((key, candidates.pop(0)))
+        elif key in replayed:
+            pairs.append((key, key))
+    return pairs

@@ -171,3 +171,17 @@ def test_swapped_ids_still_differ() -> None:
         "response.body.run_id",
         "response.body.thread_id",
     }
+
+
+def test_ids_in_keys_are_matched_too() -> None:
+    def run(message: str, assistant: str) -> list[dict[str, Any]]:
+        data = {f"lc_run--{message}": {"metadata": {"assistant_id": assistant}}}
+        events = [{"event": "messages/metadata", "data": data}]
+        return [
+            {
+                "request": {"method": "POST", "path": "/runs/stream", "body": {}},
+                "response": {"status": 200, "headers": {}, "events": events},
+            }
+        ]
+
+    assert judge("synthetic", run(A, B), run(C, D)).passed
