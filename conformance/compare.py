@@ -12,9 +12,11 @@ validator's rendering of schema paths, not a client contract).
 from __future__ import annotations
 
 import enum
+import json
 from dataclasses import dataclass, replace
-from difflib import SequenceMatcher
 from typing import Any
+
+from conformance.pairing import aligner
 
 MAX_DIFFERENCES = 20
 
@@ -124,29 +126,29 @@ def _short(value: Any, limit: int = 120) -> str:
 def diff_events(
     expected: list[dict[str, Any]], actual: list[dict[str, Any]], path: str
 ) -> list[Difference]:
-    """SSE: align the events by name; report missing and unexpected events, then compare
-    the payloads of the aligned ones (so one extra `end` event does not hide the rest)."""
+    """SSE: align the events (whole events first, then by name), report the name sequences
+    when they differ, then compare the payloads of the aligned events (so one extra `end`
+    event does not hide the rest)."""
     names = [event["event"] for event in expected]
     got = [event["event"] for event in actual]
     if names == got:
         return diff_values(expected, actual, path)
-    found = [
-        _at(
-            path,
-            f"event names differ:\n      expected {names}\n      got      {got}",
-            Kind.EVENTS,
-        )
-    ]
-    matcher = SequenceMatcher(None, names, got, autojunk=False)
-    for tag, left, left_end, right, _ in matcher.get_opcodes():
-        if tag == "equal":
-            for offset in range(left_end - left):
-                found.extend(
-                    diff_values(
-                        expected[left + offset], actual[right + offset], f"{path}[{left + offset}]"
-                    )
+    message = f"event names differ:\n      expected {names}\n      got      {got}"
+    found = [_at(path, message, Kind.EVENTS)]
+    by_name = aligner(names, got)
+    whole = aligner(_event_keys(expected), _event_keys(actual), by_name)
+    for pair in whole(range(len(expected)), range(len(actual))):
+        if pair.expected is not None and pair.actual is not None:
+            found.extend(
+                diff_values(
+                    expected[pair.expected], actual[pair.actual], f"{path}[{pair.expected}]"
                 )
+            )
     return found
+
+
+def _event_keys(events: list[dict[str, Any]]) -> list[str]:
+    return [json.dumps(event, sort_keys=True) for event in events]
 
 
 def diff_exchange(expected: dict[str, Any], actual: dict[str, Any]) -> list[Difference]:

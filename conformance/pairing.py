@@ -54,7 +54,7 @@ def route_keys(exchanges: Sequence[dict[str, Any]], base_url: str = "") -> list[
 Aligner = Callable[[range, range], list[Pair]]
 
 
-def _aligner(left: list[str], right: list[str], inner: Aligner | None) -> Aligner:
+def aligner(left: list[str], right: list[str], inner: Aligner | None = None) -> Aligner:
     """Align two key lists in order; unpaired stretches go to `inner` (or stay unpaired)."""
 
     def align(lefts: range, rights: range) -> list[Pair]:
@@ -82,10 +82,10 @@ def pair_exchanges(
     actual_base_url: str = "",
 ) -> list[Pair]:
     """Every exchange of both runs exactly once, in request order."""
-    loose = _aligner(
+    loose = aligner(
         route_keys(expected, expected_base_url), route_keys(actual, actual_base_url), None
     )
-    strict = _aligner(
+    strict = aligner(
         request_keys(expected, expected_base_url),
         request_keys(actual, actual_base_url),
         loose,

@@ -164,7 +164,8 @@ def judge(
     ]
     verdict = Verdict(scenario, exchanges=exchanges)
     if raised:
-        note = f"scenario raised after {len(actual)} exchanges: {raised}"
+        first_line = raised.splitlines()[0]
+        note = f"scenario raised after {len(actual)} exchanges: {first_line}"
         verdict.differences.append(Difference(None, "$", note, Kind.RAISED))
     for exchange in exchanges:
         verdict.differences.extend(exchange.differences)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conformance import sse
@@ -21,6 +21,8 @@ json_values = st.recursive(
     max_leaves=20,
 )
 uuids = st.uuids().map(str)
+untimed = settings(deadline=None)
+"""No timing in tests: a loaded machine must not fail a property."""
 
 
 def _verdict(expected: Any, actual: Any) -> bool:
@@ -28,6 +30,7 @@ def _verdict(expected: Any, actual: Any) -> bool:
     return not diff_values(*normalised)
 
 
+@untimed
 @given(st.lists(uuids, min_size=1, max_size=10))
 def test_placeholders_are_a_bijection(ids: list[str]) -> None:
     normaliser = Normaliser()
@@ -38,6 +41,7 @@ def test_placeholders_are_a_bijection(ids: list[str]) -> None:
         assert normaliser.string(raw.upper()) == placeholder
 
 
+@untimed
 @given(st.lists(uuids, min_size=2, max_size=6, unique=True))
 def test_placeholders_number_in_order_of_first_appearance(ids: list[str]) -> None:
     normaliser = Normaliser()
@@ -46,6 +50,7 @@ def test_placeholders_number_in_order_of_first_appearance(ids: list[str]) -> Non
     ]
 
 
+@untimed
 @given(
     st.dictionaries(st.text(max_size=6), json_values | uuids, min_size=1, max_size=6), st.randoms()
 )
@@ -56,12 +61,14 @@ def test_key_order_never_changes_the_verdict(mapping: dict[str, Any], random: An
     assert _verdict({"body": mapping}, {"body": shuffled})
 
 
+@untimed
 @given(json_values, json_values)
 def test_changing_a_type_always_changes_the_verdict(left: Any, right: Any) -> None:
     if json_type(left) != json_type(right):
         assert not _verdict({"v": left}, {"v": right})
 
 
+@untimed
 @given(json_values)
 def test_a_value_equals_itself(value: Any) -> None:
     assert _verdict(value, value)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from hypothesis import assume, given
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from conformance.compare import Kind
@@ -14,6 +14,9 @@ from conformance.pairing import Pair, pair_exchanges
 from conformance.profiles import LENIENT, STRICT
 from conformance.verdict import Outcome, Verdict, judge
 from tests.conformance.traffic import extra_request, fresh_ids, runs
+
+untimed = settings(deadline=None)
+"""No timing in tests: a loaded machine must not fail a property."""
 
 
 def _outcomes(verdict: Verdict) -> list[Outcome]:
@@ -24,6 +27,7 @@ def _kinds(verdict: Verdict) -> set[Kind]:
     return {difference.kind for difference in verdict.differences}
 
 
+@untimed
 @given(runs())
 def test_the_same_run_with_other_ids_passes(run: list[dict[str, Any]]) -> None:
     verdict = judge("synthetic", run, fresh_ids(run))
@@ -31,6 +35,7 @@ def test_the_same_run_with_other_ids_passes(run: list[dict[str, Any]]) -> None:
     assert verdict.exchange_score() == (len(run), len(run))
 
 
+@untimed
 @given(runs(min_size=2), st.data())
 def test_a_skipped_request_is_missing_and_the_rest_still_pass(
     run: list[dict[str, Any]], data: st.DataObject
@@ -46,6 +51,7 @@ def test_a_skipped_request_is_missing_and_the_rest_still_pass(
     assert _kinds(verdict) == {Kind.MISSING_EXCHANGE}
 
 
+@untimed
 @given(runs(), st.data())
 def test_an_extra_request_is_unexpected_and_the_rest_still_pass(
     run: list[dict[str, Any]], data: st.DataObject
@@ -65,6 +71,7 @@ def _streams(run: list[dict[str, Any]]) -> list[int]:
     return [index for index, exchange in enumerate(run) if "events" in exchange["response"]]
 
 
+@untimed
 @given(runs(), st.data())
 def test_an_extra_event_fails_only_its_exchange_and_names_the_event(
     run: list[dict[str, Any]], data: st.DataObject
@@ -87,6 +94,7 @@ def _body_exchanges(run: list[dict[str, Any]]) -> list[int]:
     return [index for index, exchange in enumerate(run) if "body" in exchange["response"]]
 
 
+@untimed
 @given(runs(), st.data())
 def test_a_renamed_field_fails_in_every_profile(
     run: list[dict[str, Any]], data: st.DataObject
@@ -103,6 +111,7 @@ def test_a_renamed_field_fails_in_every_profile(
         assert sum(each.passed for each in verdict.exchanges) == len(run) - 1
 
 
+@untimed
 @given(runs(), st.data())
 def test_an_extra_key_fails_strict_and_is_a_note_when_lenient(
     run: list[dict[str, Any]], data: st.DataObject
@@ -118,6 +127,7 @@ def test_an_extra_key_fails_strict_and_is_a_note_when_lenient(
     assert [note.kind for note in lenient.notes] == [Kind.EXTRA_KEY]
 
 
+@untimed
 @given(runs(min_size=2))
 def test_pairing_covers_both_runs_once_in_order(run: list[dict[str, Any]]) -> None:
     replay = [*fresh_ids(run[1:]), extra_request(99)]
