@@ -88,6 +88,7 @@ class Verdict:
             "exchanges_passed": passed,
             "exchanges_total": total,
             "differences": [str(difference) for difference in self.differences],
+            "difference_kinds": [str(difference.kind) for difference in self.differences],
             "notes": [str(note) for note in self.notes],
             "exchanges": [exchange.to_json() for exchange in self.exchanges],
         }

@@ -144,3 +144,11 @@ def test_compatibility_keeps_the_hand_written_part(tmp_path: Path) -> None:
 def test_difference_json_names_its_kind() -> None:
     difference = Difference(3, "response.status", "expected 200, got 201", Kind.STATUS)
     assert difference.to_json()["kind"] == "status" and str(difference).startswith("exchange 3")
+
+
+def test_the_first_differences_shown_are_the_telling_ones() -> None:
+    recorded = [_exchange("GET", THREAD, None, 200, {"a": 1}), _error(404, "x")]
+    replay = [_exchange("GET", THREAD, None, 200, {"a": 1, "b": 2}), _error(409, "x")]
+    data = Report([judge("s", recorded, replay)], STRICT, "x", "u").to_json()
+    shown = markdown.compatibility_markdown([data]).split("### x")[1]
+    assert shown.index("response.status") < shown.index("unexpected keys")
