@@ -79,7 +79,7 @@ class Context:
                     while not await probe():
                         await anyio.sleep(0.05)
             except TimeoutError:
-                raise SetupError(f"precondition not reached within {limit:.0f}s") from None
+                raise SetupError(f"precondition not reached within {limit:g}s") from None
 
     @staticmethod
     def new_id() -> str:
