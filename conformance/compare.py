@@ -18,8 +18,6 @@ from typing import Any
 
 from conformance.pairing import aligner
 
-MAX_DIFFERENCES = 20
-
 
 class Kind(enum.StrEnum):
     """What sort of difference; profiles decide which kinds only count as notes."""
@@ -165,20 +163,6 @@ def diff_exchange(expected: dict[str, Any], actual: dict[str, Any]) -> list[Diff
     found.extend(_body_diff(left, right))
     found.extend(diff_values(left.get("headers"), right.get("headers"), "response.headers"))
     return found
-
-
-def diff_exchanges(
-    expected: list[dict[str, Any]], actual: list[dict[str, Any]]
-) -> list[Difference]:
-    """Position-by-position differences of two equally long runs (see `pairing` for the rest),
-    at most `MAX_DIFFERENCES`; a length mismatch is reported first."""
-    found: list[Difference] = []
-    if len(expected) != len(actual):
-        message = f"expected {len(expected)} exchanges, got {len(actual)}"
-        found.append(Difference(None, "$", message, Kind.MISSING_EXCHANGE))
-    for index, (left, right) in enumerate(zip(expected, actual, strict=False)):
-        found.extend(replace(each, exchange=index) for each in diff_exchange(left, right))
-    return found[:MAX_DIFFERENCES]
 
 
 SCHEMA_ERROR = "\n\nFailed validating"
