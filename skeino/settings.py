@@ -73,6 +73,10 @@ class SkeinoSettings:
     """How long run events stay in the database's log for late joins and replays."""
     middleware_order: str = "middleware_first"
     """Where `http.app`'s middleware sits: outside authentication, or inside it (`auth_first`)."""
+    internal_truncate: bool = field(
+        default_factory=lambda: os.environ.get("SKEINO_INTERNAL_TRUNCATE") == "1"
+    )
+    """Serve `POST /internal/truncate` (wipes threads, runs, crons, user assistants): tests only."""
 
     def __post_init__(self) -> None:
         if "://" not in self.database_uri:

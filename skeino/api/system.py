@@ -9,6 +9,7 @@ from skeino.http.request import Request
 from skeino.http.responses import Response, json_response
 from skeino.http.router import Route
 from skeino.services.container import Services
+from skeino.services.truncate import truncate
 
 
 def _info() -> dict[str, object]:
@@ -51,7 +52,13 @@ def routes(svc: Services, all_routes: list[Route]) -> list[Route]:
     async def get_openapi(req: Request) -> Response:
         return json_response(openapi(all_routes, str(info["version"])))
 
+    async def internal_truncate(req: Request) -> Response:
+        await truncate(svc)
+        return json_response({"ok": True})
+
     tags = ("System",)
+    wipe = "Wipe threads, runs, crons and user assistants (tests only)"
+    testing = [Route("POST", "/internal/truncate", internal_truncate, tags=tags, summary=wipe)]
     return [
         Route("GET", "/ok", ok, tags=tags, summary="Liveness"),
         Route("GET", "/info", get_info, tags=tags, summary="Server version and feature flags"),
@@ -64,4 +71,5 @@ def routes(svc: Services, all_routes: list[Route]) -> list[Route]:
             summary="The welcome message UIs show first",
         ),
         Route("GET", "/openapi.json", get_openapi, tags=tags, summary="This API, as OpenAPI 3.1"),
+        *(testing if svc.settings.internal_truncate else []),
     ]
