@@ -59,7 +59,7 @@ def task_json(task: PregelTask) -> dict[str, Any]:
         "id": task.id,
         "name": task.name,
         "path": list(task.path),
-        "error": repr(task.error) if task.error is not None else None,
+        "error": task.error,
         "interrupts": [interrupt_json(i) for i in task.interrupts],
         "checkpoint": None if nested else task_checkpoint(task.state),
         "state": snapshot_json(task.state) if nested else None,  # type: ignore[arg-type]
