@@ -1,4 +1,8 @@
-"""Port of the suite's `simple_runtime` graph: answers the run context's `model`."""
+"""Port of the suite's `simple_runtime` graph: answers the run context's `model`.
+
+The choices are listed alphabetically, the order the JS schema extractor emits and the
+suite's schema test expects (Python keeps declaration order).
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ from langgraph.graph import START, StateGraph
 from langgraph.runtime import Runtime
 from typing_extensions import TypedDict
 
-Model = Literal["openai", "anthropic", "unknown"]
+Model = Literal["anthropic", "openai", "unknown"]
 
 
 class State(TypedDict, total=False):
