@@ -79,14 +79,10 @@ class ConfigurableHeader:
             "headers": [(k, v) for k, v in scope["headers"] if k != b"content-length"],
         }
         scope["headers"].append((b"content-length", str(len(body)).encode()))
-        sent = False
+        rewritten = iter([{"type": "http.request", "body": body, "more_body": False}])
 
         async def replay() -> Any:
-            nonlocal sent
-            if sent:
-                return await receive()
-            sent = True
-            return {"type": "http.request", "body": body, "more_body": False}
+            return next(rewritten, None) or await receive()
 
         await self.app(scope, replay, send)
 
