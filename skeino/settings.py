@@ -142,6 +142,10 @@ class SkeinoSettings:
     """The webhook URL policy and headers (`webhooks` in langgraph.json)."""
     console: bool = True
     """Serve the built-in console (static files calling the public API) at `/console`."""
+    internal_truncate: bool = field(
+        default_factory=lambda: os.environ.get("SKEINO_INTERNAL_TRUNCATE") == "1"
+    )
+    """Serve `POST /internal/truncate` (wipes threads, runs, crons, user assistants): tests only."""
 
     def __post_init__(self) -> None:
         if "://" not in self.database_uri:

@@ -9,6 +9,7 @@ from skeino.http.request import Request
 from skeino.http.responses import Response, json_response
 from skeino.http.router import Route
 from skeino.services.container import Services
+from skeino.services.truncate import truncate
 
 
 def _info() -> dict[str, object]:
@@ -68,7 +69,13 @@ def routes(svc: Services) -> list[Route]:
     async def initial_message(req: Request) -> Response:
         return json_response({"message": svc.settings.welcome_message})
 
+    async def internal_truncate(req: Request) -> Response:
+        await truncate(svc)
+        return json_response({"ok": True})
+
     tags = ("System",)
+    wipe = "Wipe threads, runs, crons and user assistants (tests only)"
+    testing = [Route("POST", "/internal/truncate", internal_truncate, tags=tags, summary=wipe)]
     return [
         Route("GET", "/ok", ok, tags=tags, summary="Liveness"),
         Route("GET", "/api/health", health, tags=tags, summary="Health check"),
@@ -79,4 +86,5 @@ def routes(svc: Services) -> list[Route]:
             tags=tags,
             summary="The welcome message UIs show first",
         ),
+        *(testing if svc.settings.internal_truncate else []),
     ]

@@ -69,6 +69,7 @@ class RunManager:
         metadata it writes joins the run's, and the caller reaches the graph's config.
         """
         origin = origin or Origin()
+        self.assistants.check_run_target(body.assistant_id)
         if body.checkpoint_id and not is_uuid(body.checkpoint_id):
             raise InvalidInput("Invalid checkpoint ID")
         check_configurable_or_context(body.config, body.context)

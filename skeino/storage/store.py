@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import aiosqlite
+import anyio
 from langgraph.store.base import (
     BaseStore,
     GetOp,
@@ -96,6 +97,30 @@ class MemoryStore(InMemoryStore):
             self._expiry[item] = (minutes, now + minutes * 60)
 
 
+class SqliteStore(AsyncSqliteStore):
+    """`AsyncSqliteStore` whose batches survive another connection's commit.
+
+    A batch is one deferred transaction: its reads take a snapshot and its first write must
+    upgrade it. When another connection of the file (the checkpointer, skeino's tables, a
+    second process) committed in between, SQLite refuses the upgrade at once with "database
+    is locked" (SQLITE_BUSY_SNAPSHOT, which busy_timeout does not wait out), and its remedy
+    is to run the transaction again. The refused write was the batch's first, so the failed
+    attempt wrote nothing."""
+
+    attempts = 30
+
+    async def abatch(self, ops: Iterable[Op]) -> list[Result]:
+        ops = list(ops)
+        for attempt in range(1, self.attempts):
+            try:
+                return await super().abatch(ops)
+            except sqlite3.OperationalError as exc:
+                if "database is locked" not in str(exc):
+                    raise
+                await anyio.sleep(min(0.05, 0.001 * 2**attempt))
+        return await super().abatch(ops)
+
+
 @asynccontextmanager
 async def sqlite_store(
     path: str, index: IndexConfig | None = None, ttl: TTLConfig | None = None
@@ -113,7 +138,7 @@ async def sqlite_store(
     async with aiosqlite.connect(path, isolation_level=None) as conn:
         for pragma in PRAGMAS:
             await conn.execute_fetchall(pragma)
-        store = AsyncSqliteStore(conn, index=index, ttl=ttl)
+        store = SqliteStore(conn, index=index, ttl=ttl)
         await store.setup()
         yield store
 

@@ -146,3 +146,13 @@ async def test_unknown_thread(client: LangGraphClient, http: httpx.AsyncClient) 
     bad = await http.get("/threads/not-a-uuid")
     assert bad.status_code == 422
     assert bad.json() == {"detail": "Invalid thread ID: must be a UUID"}
+
+
+async def test_subgraph_task_checkpoint_is_its_config(client: LangGraphClient) -> None:
+    """A pending subgraph task names its namespace as LangGraph's config does: thread and
+    namespace only, no `checkpoint_id` key (the official server sends it as-is)."""
+    tid = (await client.threads.create())["thread_id"]
+    await client.runs.wait(tid, "subgraph", input={}, interrupt_before=["child"])
+    for state in (await client.threads.get_state(tid), (await client.threads.get_history(tid))[0]):
+        [task] = state["tasks"]
+        assert task["checkpoint"] == {"thread_id": tid, "checkpoint_ns": f"child:{task['id']}"}
