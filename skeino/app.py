@@ -17,15 +17,18 @@ import orjson
 from langgraph_sdk import Auth
 from starlette.middleware.cors import CORSMiddleware
 
-from skeino.api import assistants, crons, runs, system, threads
+from skeino.api import assistants, crons, runs, system, thread_streams, threads
 from skeino.api import store as store_api
 from skeino.auth.gate import Gate, honour_refusals
 from skeino.backend import StoreOptions, open_backend
 from skeino.clock import Clock, SystemClock
+from skeino.errors import SkeinoError
 from skeino.graphs import GraphRegistry, GraphSource
 from skeino.http.cors import PrivateNetworkAccess
+from skeino.http.request import Request
 from skeino.http.responses import error
 from skeino.http.router import Route, Router
+from skeino.http.websocket import reject
 from skeino.services.container import Services
 from skeino.settings import SkeinoSettings
 from skeino.types import ASGIApp, Receive, Scope, Send
@@ -52,6 +55,7 @@ class SkeinoApp:
         self.gate = Gate(auth, self._path_params, custom_route_auth) if auth else None
         self.services: Services | None = None
         self.router: Router | None = None
+        self.socket_routes: list[Route] = []
         self._stack: AsyncExitStack | None = None
         self._http: ASGIApp = self._dispatch
         if settings.cors is not None:
@@ -89,13 +93,21 @@ class SkeinoApp:
         if self.gate is not None:
             routes = honour_refusals(routes)
         self.router = Router(routes, self.settings.max_body_bytes)
+        self.socket_routes = thread_streams.socket_routes(services)
         logger.info(
             "skeino started: %d graph(s), database %s",
             len(self.sources),
             self.settings.database_uri,
         )
 
+    def going_away(self) -> None:
+        """The server stops taking work: thread streams end and their sockets close (1001),
+        so that the server need not wait for them to finish by themselves."""
+        if self.services is not None:
+            self.services.thread_streams.close_all()
+
     async def _shutdown(self) -> None:
+        self.going_away()
         if self._stack is not None:
             await self._stack.aclose()
         self._stack, self.services, self.router = None, None, None
@@ -113,6 +125,10 @@ class SkeinoApp:
             await self._lifespan(receive, send)
         elif scope["type"] == "http":
             await self._http(scope, receive, send)
+        elif scope["type"] == "websocket" and self._socket_route(scope) is not None:
+            await self._socket(scope, receive, send)
+        elif scope["type"] == "websocket" and self.custom_app is None:
+            await reject(send)
         elif self.custom_app is not None:
             await self.custom_app(scope, receive, send)
 
@@ -155,6 +171,38 @@ class SkeinoApp:
             scope, receive = admitted
         await app(scope, receive, send)
 
+    def _socket_route(self, scope: Scope) -> tuple[Route, dict[str, str]] | None:
+        root = scope.get("root_path", "")
+        path = (
+            scope["path"][len(root) :] if root and scope["path"].startswith(root) else scope["path"]
+        )
+        for route in self.socket_routes:
+            found = route.matches(path)
+            if found is not None:
+                return route, found
+        return None
+
+    async def _socket(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """A WebSocket on one of our paths: authenticated as HTTP requests are (headers
+        only), refused (HTTP 403) when that or the path's parameters fail."""
+        found = self._socket_route(scope)
+        assert found is not None
+        route, params = found
+        if self.gate is not None:
+            admitted = await self.gate.admit_socket(scope)
+            if admitted is None:
+                await reject(send)
+                return
+            scope = admitted
+        try:
+            app = await route.handle(Request(scope, receive, self.settings.max_body_bytes), params)
+        except Exception as exc:  # a bad id, an unknown thread: refused, never a 500
+            if not isinstance(exc, SkeinoError):
+                logger.exception("WebSocket %s refused", scope["path"])
+            await reject(send)
+            return
+        await app(scope, receive, send)
+
     def _ours(self, scope: Scope) -> bool:
         """Our routes win; any other path goes to the user's `http.app`."""
         assert self.router is not None
@@ -189,6 +237,7 @@ def build_routes(services: Services) -> list[Route]:
     table += runs.routes(services)
     table += crons.routes(services)
     table += store_api.routes(services)
+    table += thread_streams.routes(services)
     table += system.routes(services, table)
     return table
 

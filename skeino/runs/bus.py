@@ -25,6 +25,8 @@ from skeino.runs.events import EncodedEvent
 from skeino.runs.relay import EventRelay
 from skeino.storage.base import NO_OUTPUT, EventBatch
 
+FIRST = "0-0"  # before any event id
+
 
 class Whereabouts(Protocol):
     """Where a run is, as the queue knows it."""
@@ -147,6 +149,18 @@ class Bus:
             return Handover(self, run_id, None, id_key(last_event_id))
         local = self.broker.subscribe(run_id) if run_id in self.broker.channels else None
         return Handover(self, run_id, local, (int(time.time() * 1000), -1))
+
+    def replay(self, run_id: str) -> Source:
+        """A reader of the run from its first event (as far as it is kept), then live.
+
+        A run executing here with its whole log in memory is read from memory (and handed
+        over to the database's log should it move); any other run from the log."""
+        if self.relay is None:
+            return self.broker.subscribe(run_id, FIRST)
+        channel = self.broker.channels.get(run_id)
+        if channel is not None and channel.keep_log and channel.ended_at is None:
+            return Handover(self, run_id, self.broker.subscribe(run_id, FIRST), id_key(FIRST))
+        return Handover(self, run_id, None, id_key(FIRST))
 
     def unsubscribe(self, run_id: str, source: Source) -> None:
         if isinstance(source, Subscription):

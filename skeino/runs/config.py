@@ -140,8 +140,13 @@ def stream_options(
         agent_nodes=agent_nodes,
         status_field=status_field,
         meter=meter,
+        protocol=bool(kwargs["config"]["configurable"].get(PROTOCOL_KEY)),
     )
 
+
+# Set by the thread-centric protocol's `run.start`: the run streams LangGraph's v3 protocol
+# events instead of the legacy modes (the official server's marker key, kept as is).
+PROTOCOL_KEY = "__event_streaming_v2"
 
 EXECUTION_METADATA = {
     "langgraph_version": version("langgraph"),

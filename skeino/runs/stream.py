@@ -28,7 +28,7 @@ from langgraph.pregel import Pregel
 from langgraph.types import Command
 
 from skeino.models.runs import StreamMode
-from skeino.runs.events import StreamEvent
+from skeino.runs.events import EVENT_NAMES, StreamEvent
 from skeino.runs.folding import ValuesFolder
 from skeino.runs.usage import UsageMeter
 from skeino.services.snapshots import checkpoint_of
@@ -50,6 +50,7 @@ class StreamOptions:
     agent_nodes: tuple[str, ...] = ()
     status_field: str | None = None
     meter: UsageMeter | None = field(default=None, compare=False)
+    protocol: bool = False  # LangGraph's v3 protocol events, for thread-centric streams
     wire_modes: tuple[str, ...] = field(init=False)
     graph_modes: tuple[str, ...] = field(init=False)
 
@@ -181,6 +182,10 @@ async def astream_run(
     command: Command | Mapping[str, Any] | None = None,
 ) -> AsyncIterator[StreamEvent]:
     """Run `graph` and yield wire events; on failure yield `error`, then re-raise."""
+    if options.protocol:
+        async for event in _protocol_run(graph, graph_input(input, command), config, options):
+            yield event
+        return
     translator = Translator(options.stream_modes)
     folder = ValuesFolder(options.agent_nodes, options.status_field) if options.folds else None
     try:
@@ -223,6 +228,52 @@ async def _chunks(
             yield _normalise(event["data"]["chunk"], options.subgraphs)
         else:
             yield (), "events", event
+
+
+async def _protocol_run(
+    graph: Pregel, value: Any, config: RunnableConfig, options: StreamOptions
+) -> AsyncIterator[StreamEvent]:
+    """LangGraph's own v3 protocol events, as the official server runs thread-protocol runs:
+    each named `<method>[|<ns>...]` and kept whole; a message event keeps its payload only."""
+    try:
+        run = await graph.astream_events(
+            value,
+            config,
+            version="v3",
+            interrupt_before=options.interrupt_before,
+            interrupt_after=options.interrupt_after,
+            durability=options.durability,
+            context=options.context,
+        )
+        async with run:
+            async for event in run:
+                found = protocol_event(event)
+                if found is None:
+                    continue
+                if options.meter is not None and found.event == "values":
+                    options.meter.observe((), "values", event["params"]["data"])
+                yield found
+    except Exception as exc:
+        yield error_event(exc)
+        raise
+
+
+def protocol_event(event: Any) -> StreamEvent | None:
+    """A v3 event as a stream event; None for what the protocol does not carry (a legacy
+    message tuple, a method no thread stream knows)."""
+    method, params = event.get("method", ""), event.get("params") or {}
+    if method == "messages":
+        data = params.get("data")
+        if isinstance(data, list | tuple) and len(data) == 2:
+            data = data[0]
+        if not (isinstance(data, dict) and isinstance(data.get("event"), str)):
+            return None
+        event = {**event, "params": {**params, "data": data}}
+    base = method.partition(":")[0]  # `custom:<name>` travels as `custom`
+    if base not in EVENT_NAMES:
+        return None
+    namespace = params.get("namespace") or []
+    return StreamEvent("|".join([base, *namespace]), event)
 
 
 def _normalise(item: tuple[Any, ...], subgraphs: bool) -> tuple[tuple[str, ...], str, Any]:

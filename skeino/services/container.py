@@ -24,6 +24,8 @@ from skeino.services.crons import CronService
 from skeino.services.introspection import IntrospectionService
 from skeino.services.state import StateService
 from skeino.services.store import StoreService
+from skeino.services.thread_feed import ThreadFeeds
+from skeino.services.thread_streams import ThreadStreams
 from skeino.services.threads import ThreadService
 from skeino.settings import SkeinoSettings
 from skeino.storage.base import Storage
@@ -44,6 +46,7 @@ class Services:
     runs: RunManager
     store: StoreService
     crons: CronService
+    thread_streams: ThreadStreams
     signals: Signals | None = None
 
     @classmethod
@@ -93,6 +96,7 @@ class Services:
             runs=runs,
             store=StoreService(backend.store),
             crons=CronService(backend.crons, assistants, runs),
+            thread_streams=ThreadStreams(threads, ThreadFeeds(storage, bus, settings.poll_seconds)),
             signals=backend.signals,
         )
 
