@@ -3,6 +3,7 @@ events over SSE (`POST /threads/{id}/stream/events`) or a WebSocket on the same 
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -15,16 +16,20 @@ from skeino.http.responses import Response, dumps, error, json_response
 from skeino.http.router import Route
 from skeino.http.sse import EventStreamResponse, encode_event
 from skeino.http.websocket import INTERNAL_ERROR, WebSocket
+from skeino.models.runs import ThreadStreamQuery
 from skeino.models.thread_streams import EventStreamRequest, ProtocolCommand
+from skeino.runs.broker import Envelope
 from skeino.services.container import Services
 from skeino.services.thread_commands import ThreadCommands
 from skeino.services.thread_streams import Connection, Event, ThreadStreams, failure
 from skeino.types import ASGIApp, Receive, Scope, Send
 
-EVENTS = "/threads/{thread_id:uuid}/stream/events"
+THREAD_STREAM = "/threads/{thread_id:uuid}/stream"
+EVENTS = THREAD_STREAM + "/events"
 COMMANDS = "/threads/{thread_id:uuid}/commands"
 MALFORMED = "Protocol commands must include an integer id and string method."
 NOT_JSON = "Protocol commands must be valid JSON."
+STREAM_ID = re.compile(r"^(\d+(-(\d+|\*))?|-)$")  # what upstream takes as a Last-Event-ID
 
 
 def _decode(raw: bytes | str) -> tuple[Any, bool]:
@@ -45,8 +50,25 @@ async def _frames(events: AsyncIterator[Event]) -> AsyncIterator[bytes]:
         yield encode_event(event["method"], dumps(event), str(event["seq"]))
 
 
+async def _legacy_frames(envelopes: AsyncIterator[Envelope]) -> AsyncIterator[bytes]:
+    async for item in envelopes:
+        yield encode_event(item.event.event, item.event.data, item.id)
+
+
 def routes(svc: Services) -> list[Route]:
     streams, heartbeat = svc.thread_streams, svc.settings.heartbeat_seconds
+
+    async def thread_stream(req: Request) -> ASGIApp:
+        query: ThreadStreamQuery = req.data
+        thread_id = req.path_params["thread_id"]
+        await svc.threads.get(thread_id, access(req))
+        last = req.header("last-event-id") or None
+        if last is not None and not STREAM_ID.match(last):
+            return error(422, "Invalid last-event-id: must be a valid Redis stream ID")
+        if last is not None and last.endswith("-*"):
+            last = last[:-2]
+        envelopes = streams.legacy(thread_id, query.modes, last)
+        return EventStreamResponse(_legacy_frames(envelopes), heartbeat_interval=heartbeat)
 
     async def events(req: Request) -> ASGIApp:
         body, ok = _decode(await req.body())
@@ -75,6 +97,14 @@ def routes(svc: Services) -> list[Route]:
 
     tags = ("Thread Streams",)
     return [
+        Route(
+            "GET",
+            THREAD_STREAM,
+            thread_stream,
+            query=ThreadStreamQuery,
+            tags=("Thread Runs",),
+            summary="Stream every run of a thread",
+        ),
         Route("POST", EVENTS, events, tags=tags, summary="Stream a thread's protocol events"),
         Route("POST", COMMANDS, command, tags=tags, summary="Send a thread-protocol command"),
     ]

@@ -110,6 +110,24 @@ class JoinStreamQuery:
     stream_mode: list[str] = field(default_factory=list)
 
 
+THREAD_STREAM_MODES = ("run_modes", "lifecycle", "state_update")
+
+
 @dataclass(frozen=True)
 class ThreadStreamQuery:
+    """The official server reads `stream_modes` (comma-separated); the SDK's `stream_mode`
+    is accepted and, as upstream, has no effect."""
+
     stream_mode: list[str] = field(default_factory=list)
+    stream_modes: str | None = None
+
+    def __post_init__(self) -> None:
+        for mode in self.modes:
+            if mode not in THREAD_STREAM_MODES:
+                raise ValueError(f"Invalid stream mode: {mode}")
+
+    @property
+    def modes(self) -> tuple[str, ...]:
+        if not self.stream_modes:
+            return ("run_modes",)
+        return tuple(mode.strip() for mode in self.stream_modes.split(","))

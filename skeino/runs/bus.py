@@ -150,17 +150,23 @@ class Bus:
         local = self.broker.subscribe(run_id) if run_id in self.broker.channels else None
         return Handover(self, run_id, local, (int(time.time() * 1000), -1))
 
-    def replay(self, run_id: str) -> Source:
-        """A reader of the run from its first event (as far as it is kept), then live.
+    def replay(self, run_id: str, after: str = FIRST, local: Subscription | None = None) -> Source:
+        """A reader of the run from after `after` (as far as its events are kept), then live.
 
-        A run executing here with its whole log in memory is read from memory (and handed
-        over to the database's log should it move); any other run from the log."""
+        `local`, a subscription made when the run's channel opened here, holds all its
+        events; else a run executing here with its whole log in memory is read from memory;
+        either is handed over to the database's log should the run move. Any other run is
+        read from the log. (Events at or before `after` are the reader's to skip.)"""
+        if local is None:
+            channel = self.broker.channels.get(run_id)
+            if channel is not None and channel.keep_log and channel.ended_at is None:
+                local = self.broker.subscribe(run_id, after)
+            elif self.relay is None:
+                return self.broker.subscribe(run_id, after)
         if self.relay is None:
-            return self.broker.subscribe(run_id, FIRST)
-        channel = self.broker.channels.get(run_id)
-        if channel is not None and channel.keep_log and channel.ended_at is None:
-            return Handover(self, run_id, self.broker.subscribe(run_id, FIRST), id_key(FIRST))
-        return Handover(self, run_id, None, id_key(FIRST))
+            assert local is not None
+            return local
+        return Handover(self, run_id, local, id_key(after))
 
     def unsubscribe(self, run_id: str, source: Source) -> None:
         if isinstance(source, Subscription):

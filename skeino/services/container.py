@@ -96,7 +96,9 @@ class Services:
             runs=runs,
             store=StoreService(backend.store),
             crons=CronService(backend.crons, assistants, runs),
-            thread_streams=ThreadStreams(threads, ThreadFeeds(storage, bus, settings.poll_seconds)),
+            thread_streams=ThreadStreams(
+                threads, state, ThreadFeeds(storage, bus, settings.poll_seconds)
+            ),
             signals=backend.signals,
         )
 

@@ -23,7 +23,7 @@ import orjson
 
 from skeino.services.protocol_scopes import Scopes, key_of
 from skeino.services.protocol_state import state_payload
-from skeino.services.thread_feed import FeedItem, RunEnded
+from skeino.services.thread_feed import FeedItem, RunEnded, ThreadEvent
 from skeino.storage.base import Run
 
 Event = dict[str, Any]
@@ -51,8 +51,11 @@ class ProtocolSession:
         self._out: list[Event] = []
 
     def ingest(self, item: FeedItem) -> list[Event]:
-        """The protocol events one feed item makes (also kept in `buffer`)."""
+        """The protocol events one feed item makes (also kept in `buffer`); the thread's
+        own events (state updates) have no protocol shape and make none."""
         self._out = []
+        if isinstance(item, ThreadEvent):
+            return self._out
         if item.run["run_id"] != self.run_id:
             self._start(item.run)
         if isinstance(item, RunEnded):

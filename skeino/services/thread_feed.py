@@ -1,25 +1,34 @@
-"""A thread's runs as one feed: each run's events from its first kept one, then its end.
+"""A thread's runs as one feed: each run's events in order, then its end.
 
-The thread-centric protocol replays a thread from its beginning on every connection, so
-that every connection numbers the same events the same way (a reconnecting client's
-`since` means the same event on its new connection). Runs are read oldest first, each to
-its end, wherever it executes (the bus picks memory or the database's event log); new
-runs are noticed at once when they publish in this process, else at the next poll.
+Runs on a thread execute one at a time, so a thread stream reads them one after the
+other, oldest first, wherever each executes (memory, or the database's event log when it
+runs in another process). Where a feed starts:
+
+- `FIRST`: every run from its first kept event. The thread-centric protocol replays a
+  thread on every connection, so that connections number the same events the same way.
+- `None`: from now (a legacy thread stream): runs that ended already are skipped, runs
+  under way are joined from now, later ones are read from their first event.
+- an event id (a legacy `Last-Event-ID`): every event after it, then live.
+
+A run opened in this process after the feed started comes with a subscription made as
+its channel opened (see `ThreadWatch`), so none of its events can slip past; runs of
+other processes are noticed at the next poll. State updates made here come as
+`ThreadEvent`s between runs.
 """
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
 from skeino.lifecycle import TERMINAL
-from skeino.runs.broker import Envelope
-from skeino.runs.bus import Bus, Source
+from skeino.runs.broker import Envelope, ThreadWatch, id_key
+from skeino.runs.bus import FIRST, Bus, Source
 from skeino.storage.base import Run, Storage
 
 HISTORY = 100  # runs a thread stream replays at most (newest kept)
+RETRIES = 3  # times a reader cut off for lagging picks up again from its last event
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,14 +39,21 @@ class RunEvent:
 
 @dataclass(frozen=True, slots=True)
 class RunEnded:
-    """A run's end as its record shows it: `interrupted` when it stopped at an interrupt."""
+    """A run's end as its record shows it: `interrupted` when it stopped at an interrupt;
+    `last` the id of its last event (None when none was seen)."""
 
     run: Run
     status: str
     interrupted: bool
+    last: str | None
 
 
-FeedItem = RunEvent | RunEnded
+@dataclass(frozen=True, slots=True)
+class ThreadEvent:
+    item: Envelope
+
+
+FeedItem = RunEvent | RunEnded | ThreadEvent
 
 
 class ThreadFeeds:
@@ -55,44 +71,66 @@ class ThreadFeeds:
         for source, run_id in list(self._open.items()):
             self.bus.unsubscribe(run_id, source)
 
-    async def feed(self, thread_id: str) -> AsyncIterator[FeedItem]:
+    async def feed(self, thread_id: str, after: str | None = FIRST) -> AsyncIterator[FeedItem]:
+        watch = self.bus.broker.watch_thread(thread_id)
         seen: set[str] = set()
-        while not self.closing:
-            fresh = await self._wait_for_runs(thread_id, seen)
-            for run in fresh:
-                seen.add(run["run_id"])
-                async for item in self._run(run):
-                    yield item
-                if self.closing:
-                    return
-
-    async def _wait_for_runs(self, thread_id: str, seen: set[str]) -> list[Run]:
-        """The thread's runs not read yet, oldest first; waits a poll when there are none."""
-        broker = self.bus.broker
-        wake = broker.subscribe_thread(thread_id)  # before looking, so no run slips past
+        joining = after is None  # the runs found first are joined from now
         try:
-            runs = await self.storage.list_runs(thread_id, None, HISTORY, 0)
-            fresh = sorted((r for r in runs if r["run_id"] not in seen), key=_created)
-            if not fresh:
-                with contextlib.suppress(StopAsyncIteration):  # cut off: look again now
-                    await wake.next_within(self.poll_seconds)
-            return fresh
+            while not self.closing:
+                runs = await self.storage.list_runs(thread_id, None, HISTORY, 0)
+                fresh = sorted((r for r in runs if r["run_id"] not in seen), key=_created)
+                for run in fresh:
+                    seen.add(run["run_id"])
+                    source = self._source(run, watch, after, joining)
+                    if source is not None:
+                        async for item in self._run(run, source, after):
+                            yield item
+                    for event in _drained(watch):
+                        yield event
+                    if self.closing:
+                        return
+                joining = False
+                for event in _drained(watch):
+                    yield event
+                if not fresh:
+                    await watch.wait(self.poll_seconds)
         finally:
-            broker.unsubscribe_thread(thread_id, wake)
+            self.bus.broker.unwatch_thread(thread_id, watch)
 
-    async def _run(self, run: Run) -> AsyncIterator[FeedItem]:
+    def _source(
+        self, run: Run, watch: ThreadWatch, after: str | None, joining: bool
+    ) -> Source | None:
         run_id = run["run_id"]
-        source = self.bus.replay(run_id)
-        self._open[source] = run_id
-        try:
-            async for item in source:
-                yield RunEvent(run, item)
-        finally:
-            self._open.pop(source, None)
-            self.bus.unsubscribe(run_id, source)
+        local = watch.opened.pop(run_id, None)
+        if local is None and joining:
+            return None if run["status"] in TERMINAL else self.bus.subscribe(run_id)
+        return self.bus.replay(run_id, after or FIRST, local)
+
+    async def _run(self, run: Run, source: Source, after: str | None) -> AsyncIterator[FeedItem]:
+        run_id, last = run["run_id"], None
+        skip = id_key(after) if after is not None else None
+        for _ in range(RETRIES):
+            self._open[source] = run_id
+            try:
+                async for item in source:
+                    last = item.id
+                    if skip is None or item.key > skip:
+                        yield RunEvent(run, item)
+            finally:
+                self._open.pop(source, None)
+                self.bus.unsubscribe(run_id, source)
+            if not source.overflowed or self.closing:
+                break
+            source = self.bus.subscribe(run_id, last or FIRST)  # lagged: pick up again
         found = await self.storage.run_output(run_id)
         if found is not None and found[0] in TERMINAL:
-            yield RunEnded(run, found[0], _stopped_at_interrupt(found[1]))
+            yield RunEnded(run, found[0], _stopped_at_interrupt(found[1]), last)
+
+
+def _drained(watch: ThreadWatch) -> list[ThreadEvent]:
+    found = [ThreadEvent(item) for item in watch.events]
+    watch.events.clear()
+    return found
 
 
 def _created(run: Run) -> tuple[str, str]:

@@ -13,11 +13,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from skeino.auth.authorize import Access
+from skeino.http.responses import dumps
 from skeino.models.thread_streams import EventFilter, EventStreamRequest
+from skeino.runs.broker import Envelope, run_done
+from skeino.runs.events import EncodedEvent
 from skeino.services.protocol_scopes import is_prefix
 from skeino.services.protocol_session import Event, ProtocolSession
-from skeino.services.thread_feed import ThreadFeeds
+from skeino.services.state import StateService
+from skeino.services.thread_feed import RunEnded, RunEvent, ThreadFeeds
 from skeino.services.threads import ThreadService
+
+THREAD_MODES = ("run_modes", "lifecycle", "state_update")
 
 
 def matches(wanted: EventFilter, event: Event) -> bool:
@@ -76,8 +82,9 @@ class Connection:
 
 
 class ThreadStreams:
-    def __init__(self, threads: ThreadService, feeds: ThreadFeeds) -> None:
+    def __init__(self, threads: ThreadService, state: StateService, feeds: ThreadFeeds) -> None:
         self.threads = threads
+        self.state = state
         self.feeds = feeds
         self.connections: set[Connection] = set()
 
@@ -106,6 +113,31 @@ class ThreadStreams:
         finally:
             self.connections.discard(connection)
 
+    async def legacy(
+        self, thread_id: str, modes: tuple[str, ...], last_event_id: str | None
+    ) -> AsyncIterator[Envelope]:
+        """`GET /threads/{id}/stream`: run events (`run_modes`), runs' starts and ends
+        (`lifecycle`), state updates (`state_update`); from now, or after `last_event_id`
+        (`-` for everything kept)."""
+        after = None if last_event_id is None else _after(last_event_id)
+        broker = self.feeds.bus.broker
+        async for item in self.feeds.feed(thread_id, after):
+            if isinstance(item, RunEvent):
+                if "run_modes" in modes or ("lifecycle" in modes and _announces(item.item)):
+                    yield item.item
+            elif isinstance(item, RunEnded):
+                if "run_modes" in modes or "lifecycle" in modes:
+                    yield Envelope(item.last or broker.next_id(), run_done(item.run["run_id"]))
+            elif "state_update" in modes:
+                yield item.item
+
+    async def state_updated(self, thread_id: str, access: Access | None) -> None:
+        """Tell the thread's streams here its new state (a `state_update` event)."""
+        if thread_id in self.feeds.bus.broker.watches:
+            state = await self.state.get(thread_id, access=access)
+            event = EncodedEvent("state_update", dumps({"state": state, "thread_id": thread_id}))
+            self.feeds.bus.broker.publish_thread(thread_id, event)
+
     def close_all(self) -> None:
         """The server is stopping: every stream ends, every socket is hung up."""
         self.feeds.close_all()
@@ -125,3 +157,13 @@ def failure(ident: Any, code: str, message: str, meta: dict[str, Any] | None = N
     if meta is not None:
         found["meta"] = meta
     return found
+
+
+def _after(last_event_id: str) -> str:
+    """A `Last-Event-ID` as a feed's start: `-` is before everything."""
+    return "0-0" if last_event_id == "-" else last_event_id
+
+
+def _announces(item: Envelope) -> bool:
+    """`lifecycle` keeps a run's `metadata` (its start) of the run events."""
+    return item.event.event == "metadata"

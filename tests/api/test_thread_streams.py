@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import json
 import signal
-import subprocess
-import sys
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -21,9 +19,8 @@ from langgraph_sdk.client import LangGraphClient
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
-from tests.conftest import MANIFEST, ROOT
+from tests.api.streams_support import command, raw_events, run_start, serving, start, stop
 from tests.multiprocess.test_kill import ready
-from tests.test_server import free_port
 
 pytestmark = pytest.mark.anyio
 
@@ -33,48 +30,9 @@ CHAT = {"messages": [{"role": "user", "content": "hi"}]}
 REPLY = "You said: hi. That is all I know."
 
 
-def manifest(tmp: Path) -> Path:
-    """The conformance graphs, and one that streams custom events the v3 way."""
-    graphs = json.loads(MANIFEST.read_text())["graphs"]
-    found = {name: str(MANIFEST.parent / path) for name, path in graphs.items()}
-    found["custom_stream"] = str(Path(__file__).parent / "protocol_graphs.py") + ":custom"
-    path = tmp / "langgraph.json"
-    path.write_text(json.dumps({"dependencies": [str(ROOT / "conformance")], "graphs": found}))
-    return path
-
-
-def start(tmp: Path) -> tuple[subprocess.Popen[bytes], str]:
-    port = free_port()
-    command = [sys.executable, "-m", "skeino", "serve", str(manifest(tmp)), "--port", str(port)]
-    command += ["--database", f"sqlite:///{tmp}/streams.db"]
-    with open(tmp / "server.log", "wb") as log:  # the child keeps its own descriptor
-        proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
-    return proc, f"http://127.0.0.1:{port}"
-
-
-def stop(proc: subprocess.Popen[bytes]) -> None:
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    proc, url = start(tmp_path_factory.mktemp("streams"))
-    try:
-        anyio.run(lambda: _ready(url))
-        yield url
-    finally:
-        stop(proc)
-
-
-async def _ready(url: str) -> None:
-    with anyio.fail_after(30):
-        await ready(url)
+    yield from serving(tmp_path_factory.mktemp("streams"))
 
 
 @pytest.fixture
@@ -124,41 +82,9 @@ async def test_interrupt_answered_with_respond(client: LangGraphClient, transpor
     assert output == {"topic": "x", "answer": "yes", "log": ["prepare:x", "ask", "act:yes"]}
 
 
-async def raw_events(
-    url: str, thread_id: str, body: dict[str, Any], until: str, at_root: bool = True
-) -> list[Any]:
-    """Events of `POST .../stream/events` up to the first one (at the root, or below it)
-    whose method:event is `until`."""
-    events: list[Any] = []
-    async with (
-        httpx.AsyncClient(base_url=url, timeout=30) as http,
-        http.stream("POST", f"/threads/{thread_id}/stream/events", json=body) as response,
-    ):
-        assert response.status_code == 200
-        async for line in response.aiter_lines():
-            if not line.startswith("data: "):
-                continue
-            event = json.loads(line[len("data: ") :])
-            events.append(event)
-            data, root = event["params"]["data"], not event["params"]["namespace"]
-            kind = data.get("event") if isinstance(data, dict) else ""
-            if root == at_root and f"{event['method']}:{kind}" == until:
-                return events
-    return events
-
-
-async def command(url: str, thread_id: str, body: Any) -> httpx.Response:
-    async with httpx.AsyncClient(base_url=url, timeout=30) as http:
-        return await http.post(f"/threads/{thread_id}/commands", json=body)
-
-
 async def run_to_end(url: str, graph: str, input: Any) -> tuple[str, list[Any]]:
     thread_id = str(uuid.uuid4())
-    started = await command(
-        url,
-        thread_id,
-        {"id": 1, "method": "run.start", "params": {"assistant_id": graph, "input": input}},
-    )
+    started = await command(url, thread_id, run_start(graph, input))
     assert started.json()["type"] == "success"
     with anyio.fail_after(30):
         events = await raw_events(url, thread_id, {"channels": ALL}, "lifecycle:completed")
