@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -29,12 +30,15 @@ def manifest(tmp: Path) -> Path:
     return path
 
 
-def start(tmp: Path, database: str | None = None) -> tuple[subprocess.Popen[bytes], str]:
+def start(
+    tmp: Path, database: str | None = None, env: dict[str, str] | None = None
+) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     command = [sys.executable, "-m", "skeino", "serve", str(manifest(tmp)), "--port", str(port)]
     command += ["--database", database or f"sqlite:///{tmp}/streams.db"]
     with open(tmp / f"server-{port}.log", "wb") as log:  # the child keeps its own descriptor
-        proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+        environ = {**os.environ, **(env or {})}
+        proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=environ)
     return proc, f"http://127.0.0.1:{port}"
 
 
@@ -71,9 +75,11 @@ async def raw_events(
     return events
 
 
-def serving(tmp: Path, database: str | None = None) -> Iterator[str]:
+def serving(
+    tmp: Path, database: str | None = None, env: dict[str, str] | None = None
+) -> Iterator[str]:
     """A server for the length of a fixture."""
-    proc, url = start(tmp, database)
+    proc, url = start(tmp, database, env)
     try:
         anyio.run(_ready, url)
         yield url
