@@ -4,8 +4,8 @@ events over SSE (`POST /threads/{id}/stream/events`) or a WebSocket on the same 
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
-from typing import Any
+from collections.abc import AsyncIterator, Callable
+from typing import Any, TypeVar
 
 import anyio
 import orjson
@@ -24,6 +24,7 @@ from skeino.services.thread_commands import ThreadCommands
 from skeino.services.thread_streams import Connection, Event, ThreadStreams, failure
 from skeino.types import ASGIApp, Receive, Scope, Send
 
+T = TypeVar("T")
 THREAD_STREAM = "/threads/{thread_id:uuid}/stream"
 EVENTS = THREAD_STREAM + "/events"
 COMMANDS = "/threads/{thread_id:uuid}/commands"
@@ -37,6 +38,19 @@ def _decode(raw: bytes | str) -> tuple[Any, bool]:
         return orjson.loads(raw), True
     except orjson.JSONDecodeError:
         return None, False
+
+
+async def _parsed(
+    req: Request, build: Callable[[Any], T], refuse: Callable[[Any, str], Response]
+) -> T | Response:
+    """The body built into a request, or the answer refusing it (400 for invalid JSON)."""
+    body, ok = _decode(await req.body())
+    if not ok:
+        return error(400, "Invalid JSON body")
+    try:
+        return build(body)
+    except ValueError as exc:
+        return refuse(body, str(exc))
 
 
 def _malformed(payload: Any) -> Event:
@@ -71,13 +85,9 @@ def routes(svc: Services) -> list[Route]:
         return EventStreamResponse(_legacy_frames(envelopes), heartbeat_interval=heartbeat)
 
     async def events(req: Request) -> ASGIApp:
-        body, ok = _decode(await req.body())
-        if not ok:
-            return error(400, "Invalid JSON body")
-        try:
-            request = EventStreamRequest.from_json(body)
-        except ValueError as exc:
-            return error(400, str(exc))
+        request = await _parsed(req, EventStreamRequest.from_json, lambda _, exc: error(400, exc))
+        if isinstance(request, Response):
+            return request
         thread_id = req.path_params["thread_id"]
         await streams.check(thread_id, access(req))
         return EventStreamResponse(
@@ -85,13 +95,11 @@ def routes(svc: Services) -> list[Route]:
         )
 
     async def command(req: Request) -> Response:
-        payload, ok = _decode(await req.body())
-        if not ok:
-            return error(400, "Invalid JSON body")
-        try:
-            found = ProtocolCommand.from_json(payload)
-        except ValueError:
-            return json_response(_malformed(payload), 400)
+        found = await _parsed(
+            req, ProtocolCommand.from_json, lambda body, _: json_response(_malformed(body), 400)
+        )
+        if isinstance(found, Response):
+            return found
         commands = ThreadCommands(svc.runs, req.path_params["thread_id"], access(req))
         return json_response(await commands.handle(found))
 

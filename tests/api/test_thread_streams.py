@@ -1,25 +1,29 @@
 """The thread-centric stream protocol through a real `skeino serve`, driven by the official
-Python SDK's `client.threads.stream()` over SSE and over a WebSocket, and by raw requests
-where the wire itself is the point (reconnect with `since`, errors)."""
+Python SDK's `client.threads.stream()` over SSE and over a WebSocket, and by raw requests where
+the wire itself is the point (reconnect with `since`, errors)."""
 
 from __future__ import annotations
 
 import json
 import signal
 import uuid
-from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
 import anyio
 import httpx
 import pytest
-from langgraph_sdk import get_client
 from langgraph_sdk.client import LangGraphClient
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
-from tests.api.streams_support import command, raw_events, run_start, serving, start, stop
+from tests.api.streams_support import (
+    command,
+    raw_events,
+    run_start,
+    start,
+    stop,
+)
 from tests.multiprocess.test_kill import ready
 
 pytestmark = pytest.mark.anyio
@@ -30,26 +34,16 @@ CHAT = {"messages": [{"role": "user", "content": "hi"}]}
 REPLY = "You said: hi. That is all I know."
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    yield from serving(tmp_path_factory.mktemp("streams"))
-
-
-@pytest.fixture
-async def client(server: str) -> AsyncIterator[LangGraphClient]:
-    sdk = get_client(url=server)
-    yield sdk
-    await sdk.aclose()
-
-
 async def collect(source: Any, into: list[Any]) -> None:
     async for item in source:
         into.append(item)
 
 
 @pytest.mark.parametrize("transport", TRANSPORTS)
-async def test_chat_streams_messages_and_values(client: LangGraphClient, transport: str) -> None:
-    async with client.threads.stream(assistant_id="chat", transport=transport) as thread:  # type: ignore[arg-type]
+async def test_chat_streams_messages_and_values(
+    streams_client: LangGraphClient, transport: str
+) -> None:
+    async with streams_client.threads.stream(assistant_id="chat", transport=transport) as thread:  # type: ignore[arg-type]
         messages: list[Any] = []
         values: list[Any] = []
         async with anyio.create_task_group() as tg:
@@ -68,8 +62,12 @@ async def test_chat_streams_messages_and_values(client: LangGraphClient, transpo
 
 
 @pytest.mark.parametrize("transport", TRANSPORTS)
-async def test_interrupt_answered_with_respond(client: LangGraphClient, transport: str) -> None:
-    async with client.threads.stream(assistant_id="interrupt", transport=transport) as thread:  # type: ignore[arg-type]
+async def test_interrupt_answered_with_respond(
+    streams_client: LangGraphClient, transport: str
+) -> None:
+    async with streams_client.threads.stream(
+        assistant_id="interrupt", transport=transport
+    ) as thread:  # type: ignore[arg-type]
         await thread.run.start(input={"topic": "x"})
         with anyio.fail_after(30):
             async for _ in thread.values:
@@ -91,8 +89,8 @@ async def run_to_end(url: str, graph: str, input: Any) -> tuple[str, list[Any]]:
     return thread_id, events
 
 
-async def test_subgraph_namespaces(server: str) -> None:
-    _, events = await run_to_end(server, "subgraph", {"log": []})
+async def test_subgraph_namespaces(streams_server: str) -> None:
+    _, events = await run_to_end(streams_server, "subgraph", {"log": []})
     seen = [
         (e["method"], e["params"]["namespace"], e["params"]["data"].get("event")) for e in events
     ]
@@ -109,17 +107,17 @@ async def test_subgraph_namespaces(server: str) -> None:
     assert [e["seq"] for e in events] == list(range(1, len(events) + 1))
 
 
-async def test_custom_events(server: str) -> None:
-    _, events = await run_to_end(server, "custom_stream", {"count": 2})
+async def test_custom_events(streams_server: str) -> None:
+    _, events = await run_to_end(streams_server, "custom_stream", {"count": 2})
     custom = [e["params"]["data"] for e in events if e["method"] == "custom"]
     assert custom == [{"i": 0}, {"i": 1}]
 
 
-async def test_reconnect_with_since_loses_and_repeats_nothing(server: str) -> None:
-    thread_id, full = await run_to_end(server, "chat", CHAT)
+async def test_reconnect_with_since_loses_and_repeats_nothing(streams_server: str) -> None:
+    thread_id, full = await run_to_end(streams_server, "chat", CHAT)
     cut = 7
     async with (
-        httpx.AsyncClient(base_url=server, timeout=30) as http,
+        httpx.AsyncClient(base_url=streams_server, timeout=30) as http,
         http.stream("POST", f"/threads/{thread_id}/stream/events", json={"channels": ALL}) as first,
     ):
         head: list[Any] = []
@@ -130,27 +128,27 @@ async def test_reconnect_with_since_loses_and_repeats_nothing(server: str) -> No
                     break
     body = {"channels": ALL, "since": head[-1]["seq"]}
     with anyio.fail_after(30):
-        tail = await raw_events(server, thread_id, body, "lifecycle:completed")
+        tail = await raw_events(streams_server, thread_id, body, "lifecycle:completed")
     joined = head + tail
     assert [e["event_id"] for e in joined] == [e["event_id"] for e in full]
     assert [e["seq"] for e in joined] == list(range(1, len(full) + 1))
 
 
-async def test_filters_by_channel_and_namespace(server: str) -> None:
-    thread_id, _ = await run_to_end(server, "subgraph", {"log": []})
+async def test_filters_by_channel_and_namespace(streams_server: str) -> None:
+    thread_id, _ = await run_to_end(streams_server, "subgraph", {"log": []})
     body = {"channels": ["values", "lifecycle"], "namespaces": [["child"]], "depth": 0}
     with anyio.fail_after(30):
-        events = await raw_events(server, thread_id, body, "lifecycle:completed", False)
+        events = await raw_events(streams_server, thread_id, body, "lifecycle:completed", False)
     assert {e["params"]["namespace"][0].partition(":")[0] for e in events} == {"child"}
     assert {e["method"] for e in events} == {"values", "lifecycle"}
 
 
-async def test_command_errors_as_upstream(server: str) -> None:
+async def test_command_errors_as_upstream(streams_server: str) -> None:
     thread_id = str(uuid.uuid4())
-    async with httpx.AsyncClient(base_url=server, timeout=30) as http:
+    async with httpx.AsyncClient(base_url=streams_server, timeout=30) as http:
         bad_json = await http.post(f"/threads/{thread_id}/commands", content=b"{")
     assert (bad_json.status_code, bad_json.json()) == (400, {"detail": "Invalid JSON body"})
-    malformed = await command(server, thread_id, {"id": "x"})
+    malformed = await command(streams_server, thread_id, {"id": "x"})
     assert malformed.status_code == 400
     assert malformed.json()["error"] == "invalid_argument" and malformed.json()["id"] == "x"
     answers = {
@@ -166,7 +164,7 @@ async def test_command_errors_as_upstream(server: str) -> None:
     }
     codes = {}
     for name, body in answers.items():
-        found = await command(server, thread_id, body)
+        found = await command(streams_server, thread_id, body)
         assert found.status_code == 200
         codes[name] = (found.json()["id"], found.json()["error"])
     assert codes == {
@@ -176,7 +174,7 @@ async def test_command_errors_as_upstream(server: str) -> None:
         "respond": (4, "no_such_interrupt"),
         "fork": (5, "invalid_argument"),
     }
-    async with httpx.AsyncClient(base_url=server, timeout=30) as http:
+    async with httpx.AsyncClient(base_url=streams_server, timeout=30) as http:
         refused = await http.post(
             f"/threads/{thread_id}/stream/events", json={"channels": ["nope"]}
         )
@@ -184,13 +182,13 @@ async def test_command_errors_as_upstream(server: str) -> None:
     assert refused.json()["detail"].startswith("channels contains unsupported entries: nope.")
 
 
-def ws_url(server: str, path: str) -> str:
-    return server.replace("http://", "ws://") + path
+def ws_url(streams_server: str, path: str) -> str:
+    return streams_server.replace("http://", "ws://") + path
 
 
-async def test_socket_commands_and_events(server: str) -> None:
+async def test_socket_commands_and_events(streams_server: str) -> None:
     thread_id = str(uuid.uuid4())
-    async with connect(ws_url(server, f"/threads/{thread_id}/stream/events")) as ws:
+    async with connect(ws_url(streams_server, f"/threads/{thread_id}/stream/events")) as ws:
         await ws.send(
             json.dumps(
                 {"id": 1, "method": "subscription.subscribe", "params": {"channels": ["lifecycle"]}}
@@ -221,9 +219,9 @@ async def test_socket_commands_and_events(server: str) -> None:
 
 
 @pytest.mark.parametrize("path", ["/nope", "/threads/not-a-uuid/stream/events", "/threads"])
-async def test_other_socket_paths_are_refused(server: str, path: str) -> None:
+async def test_other_socket_paths_are_refused(streams_server: str, path: str) -> None:
     with pytest.raises(InvalidStatus) as refused:
-        async with connect(ws_url(server, path)):
+        async with connect(ws_url(streams_server, path)):
             pass
     assert refused.value.response.status_code == 403
 

@@ -3,37 +3,21 @@ server reads them (`stream_modes`, comma-separated), `Last-Event-ID` replay, err
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import anyio
 import httpx
 import pytest
-from langgraph_sdk import get_client
 from langgraph_sdk.client import LangGraphClient
-
-from tests.api.streams_support import serving
 
 pytestmark = pytest.mark.anyio
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    yield from serving(tmp_path_factory.mktemp("legacy"))
-
-
-@pytest.fixture
-async def client(server: str) -> AsyncIterator[LangGraphClient]:
-    sdk = get_client(url=server)
-    yield sdk
-    await sdk.aclose()
-
-
 async def listen(
-    client: LangGraphClient, thread_id: str, into: list[Any], stop: str, **kwargs: Any
+    streams_client: LangGraphClient, thread_id: str, into: list[Any], stop: str, **kwargs: Any
 ) -> None:
     """Parts of the thread stream until one whose event (or metadata status) is `stop`."""
-    async for part in await client.threads.join_stream(thread_id, **kwargs):
+    async for part in await streams_client.threads.join_stream(thread_id, **kwargs):
         into.append(part)
         status = part.data.get("status") if isinstance(part.data, dict) else None
         if stop in (part.event, status):
@@ -41,70 +25,70 @@ async def listen(
 
 
 async def streamed(
-    client: LangGraphClient, thread_id: str, stop: str, work: Any, **kwargs: Any
+    streams_client: LangGraphClient, thread_id: str, stop: str, work: Any, **kwargs: Any
 ) -> list[Any]:
     seen: list[Any] = []
     with anyio.fail_after(30):
         async with anyio.create_task_group() as tg:
-            tg.start_soon(lambda: listen(client, thread_id, seen, stop, **kwargs))
+            tg.start_soon(lambda: listen(streams_client, thread_id, seen, stop, **kwargs))
             await anyio.sleep(0.3)  # the stream is open (it starts at "now")
             await work()
     return seen
 
 
-async def test_run_modes_by_default(client: LangGraphClient) -> None:
-    thread_id = (await client.threads.create())["thread_id"]
+async def test_run_modes_by_default(streams_client: LangGraphClient) -> None:
+    thread_id = (await streams_client.threads.create())["thread_id"]
 
     async def work() -> None:
-        await client.runs.wait(thread_id, "slow", input={"delay": 0})
+        await streams_client.runs.wait(thread_id, "slow", input={"delay": 0})
 
-    seen = await streamed(client, thread_id, "run_done", work)
+    seen = await streamed(streams_client, thread_id, "run_done", work)
     assert [p.event for p in seen] == ["metadata", "values", "values", "values", "metadata"]
     assert seen[-1].data["status"] == "run_done"
     assert all(p.id for p in seen)
 
 
-async def test_lifecycle_mode_sends_run_starts_and_ends(client: LangGraphClient) -> None:
-    thread_id = (await client.threads.create())["thread_id"]
+async def test_lifecycle_mode_sends_run_starts_and_ends(streams_client: LangGraphClient) -> None:
+    thread_id = (await streams_client.threads.create())["thread_id"]
 
     async def work() -> None:
-        await client.runs.wait(thread_id, "slow", input={"delay": 0})
+        await streams_client.runs.wait(thread_id, "slow", input={"delay": 0})
 
     params = {"stream_modes": "lifecycle"}
-    seen = await streamed(client, thread_id, "run_done", work, params=params)
+    seen = await streamed(streams_client, thread_id, "run_done", work, params=params)
     assert [(p.event, sorted(p.data)) for p in seen] == [
         ("metadata", ["attempt", "run_id"]),
         ("metadata", ["run_id", "status"]),
     ]
 
 
-async def test_state_update_mode(client: LangGraphClient) -> None:
-    thread_id = (await client.threads.create())["thread_id"]
-    await client.runs.wait(thread_id, "slow", input={"delay": 0})
+async def test_state_update_mode(streams_client: LangGraphClient) -> None:
+    thread_id = (await streams_client.threads.create())["thread_id"]
+    await streams_client.runs.wait(thread_id, "slow", input={"delay": 0})
 
     async def work() -> None:
-        await client.threads.update_state(thread_id, {"log": ["edited"]}, as_node="finish")
+        await streams_client.threads.update_state(thread_id, {"log": ["edited"]}, as_node="finish")
 
     params = {"stream_modes": "state_update"}
-    seen = await streamed(client, thread_id, "state_update", work, params=params)
+    seen = await streamed(streams_client, thread_id, "state_update", work, params=params)
     assert [p.event for p in seen] == ["state_update"]
     assert seen[0].data["thread_id"] == thread_id
     assert seen[0].data["state"]["values"]["log"][-1] == "edited"
 
 
-async def test_last_event_id_replays_what_followed(client: LangGraphClient) -> None:
-    thread_id = (await client.threads.create())["thread_id"]
-    run = await client.runs.create(
+async def test_last_event_id_replays_what_followed(streams_client: LangGraphClient) -> None:
+    thread_id = (await streams_client.threads.create())["thread_id"]
+    run = await streams_client.runs.create(
         thread_id, "slow", input={"delay": 0}, stream_mode="values", stream_resumable=True
     )
-    await client.runs.join(thread_id, run["run_id"])
+    await streams_client.runs.join(thread_id, run["run_id"])
     whole: list[Any] = []
     with anyio.fail_after(30):
-        await listen(client, thread_id, whole, "run_done", last_event_id="-")
+        await listen(streams_client, thread_id, whole, "run_done", last_event_id="-")
     assert [p.event for p in whole] == ["metadata", "values", "values", "values", "metadata"]
     rest: list[Any] = []
     with anyio.fail_after(30):
-        await listen(client, thread_id, rest, "run_done", last_event_id=whole[1].id)
+        await listen(streams_client, thread_id, rest, "run_done", last_event_id=whole[1].id)
     assert [p.id for p in rest] == [p.id for p in whole[2:]]
 
 
@@ -120,10 +104,10 @@ async def test_last_event_id_replays_what_followed(client: LangGraphClient) -> N
     ],
 )
 async def test_bad_requests(
-    client: LangGraphClient, server: str, headers: Any, params: Any, detail: str
+    streams_client: LangGraphClient, streams_server: str, headers: Any, params: Any, detail: str
 ) -> None:
-    thread_id = (await client.threads.create())["thread_id"]
-    async with httpx.AsyncClient(base_url=server) as http:
+    thread_id = (await streams_client.threads.create())["thread_id"]
+    async with httpx.AsyncClient(base_url=streams_server) as http:
         found = await http.get(f"/threads/{thread_id}/stream", headers=headers, params=params)
     assert found.status_code == 422
     assert detail in found.json()["detail"]
