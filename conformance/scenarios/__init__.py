@@ -13,6 +13,7 @@ from conformance.scenarios import (  # noqa: F401 - imported to register
     store,
     streams,
     system,
+    thread_streams,
     threads,
 )
 

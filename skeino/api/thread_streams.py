@@ -53,6 +53,12 @@ async def _parsed(
         return refuse(body, str(exc))
 
 
+def _api_url(req: Request) -> str:
+    """The server's URL as a graph sees it (`ws://` of a socket is `http://`)."""
+    url = req.base_url
+    return "http" + url[2:] if url.startswith("ws") else url
+
+
 def _malformed(payload: Any) -> Event:
     ident = payload.get("id") if isinstance(payload, dict) else None
     return failure(ident, "invalid_argument", MALFORMED)
@@ -100,7 +106,9 @@ def routes(svc: Services) -> list[Route]:
         )
         if isinstance(found, Response):
             return found
-        commands = ThreadCommands(svc.runs, req.path_params["thread_id"], access(req))
+        commands = ThreadCommands(
+            svc.runs, req.path_params["thread_id"], access(req), _api_url(req)
+        )
         return json_response(await commands.handle(found))
 
     tags = ("Thread Streams",)
@@ -125,13 +133,12 @@ def socket_routes(svc: Services) -> list[Route]:
         thread_id = req.path_params["thread_id"]
         caller = access(req)
         await svc.thread_streams.check(thread_id, caller)
+        commands = ThreadCommands(svc.runs, thread_id, caller, _api_url(req))
 
         async def serve(scope: Scope, receive: Receive, send: Send) -> None:
             socket = WebSocket(scope, receive, send)
             if await socket.accept():
-                await _converse(
-                    socket, svc.thread_streams, ThreadCommands(svc.runs, thread_id, caller)
-                )
+                await _converse(socket, svc.thread_streams, commands)
 
         return serve
 

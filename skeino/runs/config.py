@@ -47,7 +47,7 @@ def build_run(
     """The pending run record; everything the executor needs is in its `kwargs`.
 
     `thread_metadata` is the metadata of the thread a stateful run runs on; None for a
-    stateless run (its temporary thread has none).
+    stateless run (its temporary thread has none) or one creating its thread.
     """
     origin = origin or Origin()
     metadata = {
@@ -80,6 +80,8 @@ def build_run(
     if body.checkpoint_id:
         checkpoint["checkpoint_id"] = body.checkpoint_id
     config["configurable"].update({k: v for k, v in checkpoint.items() if k != "thread_id"})
+    if config["configurable"].get(PROTOCOL_KEY):  # upstream's protocol runs do not carry it
+        del config["configurable"]["__request_start_time_ms__"]
     config["metadata"] = {**(thread_metadata or {}), **config.get("metadata", {}), **metadata}
     kwargs: dict[str, Any] = {
         "input": body.input,

@@ -87,13 +87,16 @@ class RunManager:
             assistant,
             body,
             temporary=stateless and body.on_completion == "delete",
-            thread_metadata=None if stateless else found["metadata"] if found else {},
+            # a thread the run creates takes the run's metadata, and the run names no
+            # graph_id then (it has no thread metadata yet), as upstream
+            thread_metadata=found["metadata"] if found else None,
             origin=origin,
         )
         owner = {}
         if access is not None:
             owner = await authorize_run(run, body, found, access, stateless=stateless)
-        fresh = None if found else await self.storage.create_thread(new_thread(thread_id, owner))
+        initial = {**(body.metadata or {}), **owner}
+        fresh = None if found else await self.storage.create_thread(new_thread(thread_id, initial))
         if fresh is None and not stateless:  # existing, or created by a racing request
             await self._apply_multitask(thread_id, body)
         await self.storage.update_thread(

@@ -34,6 +34,18 @@ from skeino.runs.usage import UsageMeter
 from skeino.services.snapshots import checkpoint_of
 
 STREAM_MODES: frozenset[str] = frozenset(StreamMode.__args__)  # type: ignore[attr-defined]
+# What a thread-protocol run records as its `stream_mode` (upstream's list; LangGraph's v3
+# stream decides what it really streams).
+PROTOCOL_MODES = (
+    "values",
+    "updates",
+    "messages",
+    "tools",
+    "lifecycle",
+    "custom",
+    "tasks",
+    "checkpoints",
+)
 Durability = Literal["sync", "async", "exit"]
 
 
@@ -56,7 +68,8 @@ class StreamOptions:
 
     def __post_init__(self) -> None:
         modes = tuple(dict.fromkeys(self.stream_modes))
-        if unknown := [m for m in modes if m not in STREAM_MODES]:
+        known = STREAM_MODES.union(PROTOCOL_MODES) if self.protocol else STREAM_MODES
+        if unknown := [m for m in modes if m not in known]:
             raise ValueError(f"unknown stream_mode: {', '.join(map(str, unknown))}")
         object.__setattr__(self, "stream_modes", modes)
         wire = _graph_modes(modes)

@@ -16,8 +16,9 @@ from skeino.auth.authorize import Access
 from skeino.errors import SkeinoError
 from skeino.models.runs import Command, RunCreate
 from skeino.models.thread_streams import EventFilter, ProtocolCommand
-from skeino.runs.config import PROTOCOL_KEY
+from skeino.runs.config import PROTOCOL_KEY, Origin
 from skeino.runs.manager import RunManager
+from skeino.runs.stream import PROTOCOL_MODES
 from skeino.services.protocol_commands import (
     Refusal,
     checkpoint_id,
@@ -37,11 +38,13 @@ class ThreadCommands:
         runs: RunManager,
         thread_id: str,
         access: Access | None,
+        api_url: str = "",
         connection: Connection | None = None,
     ) -> None:
         self.runs = runs
         self.thread_id = thread_id
         self.access = access
+        self.api_url = api_url  # where clients reach the server (graphs see it)
         self.connection = connection
 
     @property
@@ -102,7 +105,7 @@ class ThreadCommands:
         params = command.params
         entries = respond_entries(params)
         pending = self.connection.session.pending if self.connection is not None else {}
-        recorded: set[str] | None = None
+        recorded: set[str] | None = None  # None: the thread is unknown (upstream lets it pass)
         for interrupt_id, namespace, _ in entries:
             if interrupt_id in pending and pending[interrupt_id] != namespace:
                 raise Refusal(
@@ -110,7 +113,11 @@ class ThreadCommands:
                 )
             if recorded is None:
                 recorded = await self._pending_interrupts()
-            if interrupt_id not in pending and interrupt_id not in recorded:
+            if (
+                interrupt_id not in pending
+                and recorded is not None
+                and interrupt_id not in recorded
+            ):
                 raise Refusal(
                     "no_such_interrupt", f"Unknown or already-consumed interrupt: {interrupt_id}"
                 )
@@ -137,7 +144,11 @@ class ThreadCommands:
         given_config = params.get("config")
         config: dict[str, Any] = given_config if isinstance(given_config, dict) else {}
         given = config.get("configurable")
-        configurable = {**(given if isinstance(given, dict) else {}), PROTOCOL_KEY: True}
+        configurable = {
+            **(given if isinstance(given, dict) else {}),
+            PROTOCOL_KEY: True,
+            "thread_id": self.thread_id,
+        }
         metadata = params.get("metadata")
         body = RunCreate(
             assistant_id=assistant_id,
@@ -146,6 +157,7 @@ class ThreadCommands:
             config={**config, "configurable": configurable},
             metadata=metadata if isinstance(metadata, dict) else None,
             checkpoint_id=checkpoint,
+            stream_mode=list(PROTOCOL_MODES),  # type: ignore[arg-type]
             stream_subgraphs=True,
             stream_resumable=True,
             multitask_strategy=strategy(params),
@@ -153,20 +165,24 @@ class ThreadCommands:
             on_completion="keep",
         )
         try:
-            run, _ = await self.runs.create(self.thread_id, body, access=self.access)
+            origin = Origin(api_url=self.api_url)
+            run, _ = await self.runs.create(self.thread_id, body, origin=origin, access=self.access)
         except SkeinoError as exc:
             raise Refusal("unknown_error", exc.detail) from None
         return run["run_id"]
 
-    async def _pending_interrupts(self) -> set[str]:
-        """The ids of the interrupts the thread waits on; while a run of it is still
-        being recorded (its interrupt streamed, its end not yet stored) this waits for it."""
+    async def _pending_interrupts(self) -> set[str] | None:
+        """The ids of the interrupts the thread waits on (None when there is no thread);
+        while a run of it is still being recorded (its interrupt streamed, its end not yet
+        stored) this waits for it."""
         if self.connection is not None and self.connection.session.pending:
             return set(self.connection.session.pending)
         storage = self.runs.storage
         thread = await storage.get_thread(self.thread_id)
+        if thread is None:
+            return None
         found = _interrupt_ids(thread)
-        if found or thread is None or thread["status"] != "busy":
+        if found or thread["status"] != "busy":
             return found
         with anyio.move_on_after(SETTLE_SECONDS):
             for run in await self.runs.threads.in_flight(self.thread_id):

@@ -171,7 +171,7 @@ async def test_command_errors_as_upstream(streams_server: str) -> None:
         "unknown": (1, "unknown_command"),
         "tree": (2, "no_such_run"),
         "start": (3, "invalid_argument"),
-        "respond": (4, "no_such_interrupt"),
+        "respond": (4, "no_such_run"),  # no thread: nothing was interrupted, as upstream
         "fork": (5, "invalid_argument"),
     }
     async with httpx.AsyncClient(base_url=streams_server, timeout=30) as http:
