@@ -188,20 +188,19 @@ class SkeinoApp:
         found = self._socket_route(scope)
         assert found is not None
         route, params = found
-        if self.gate is not None:
-            admitted = await self.gate.admit_socket(scope)
+        try:
+            admitted = scope if self.gate is None else await self.gate.admit_socket(scope)
             if admitted is None:
                 await reject(send)
                 return
-            scope = admitted
-        try:
-            app = await route.handle(Request(scope, receive, self.settings.max_body_bytes), params)
+            request = Request(admitted, receive, self.settings.max_body_bytes)
+            app = await route.handle(request, params)
         except Exception as exc:  # a bad id, an unknown thread: refused, never a 500
             if not isinstance(exc, SkeinoError):
                 logger.exception("WebSocket %s refused", scope["path"])
             await reject(send)
             return
-        await app(scope, receive, send)
+        await app(admitted, receive, send)
 
     def _ours(self, scope: Scope) -> bool:
         """Our routes win; any other path goes to the user's `http.app`."""

@@ -54,11 +54,11 @@ class Gate:
         return self._with(scope, user), receive
 
     async def admit_socket(self, scope: Scope) -> Scope | None:
-        """A WebSocket handshake's scope with its caller, or None when refused. Only its
-        headers are read: the handshake has no body (an authenticate function asking for
-        one sees it empty)."""
+        """A WebSocket handshake's scope with its caller, or None when refused. The
+        authenticate function sees the handshake as the HTTP GET it is, without a body."""
         try:
-            user, _ = await self.authenticator({**scope, "method": "GET"}, _no_body)
+            handshake = {**scope, "type": "http", "method": "GET"}
+            user, _ = await self.authenticator(handshake, _no_body)
         except AuthFailure:
             return None
         return self._with(scope, user)

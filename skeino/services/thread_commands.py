@@ -13,7 +13,6 @@ from typing import Any
 import anyio
 
 from skeino.auth.authorize import Access
-from skeino.errors import SkeinoError
 from skeino.models.runs import Command, RunCreate
 from skeino.models.thread_streams import EventFilter, ProtocolCommand
 from skeino.runs.config import PROTOCOL_KEY, Origin
@@ -167,8 +166,8 @@ class ThreadCommands:
         try:
             origin = Origin(api_url=self.api_url)
             run, _ = await self.runs.create(self.thread_id, body, origin=origin, access=self.access)
-        except SkeinoError as exc:
-            raise Refusal("unknown_error", exc.detail) from None
+        except Exception as exc:  # refused by storage or by an auth handler: as upstream
+            raise Refusal("unknown_error", str(exc)) from None
         return run["run_id"]
 
     async def _pending_interrupts(self) -> set[str] | None:
