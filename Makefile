@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= $(or $(SKEINO_PORT),2024)
 
-.PHONY: serve test lint clean
+.PHONY: serve test lint clean e2e
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,11 @@ test: $(STAMP)
 	else \
 		echo "JS client tests skipped: node and npm are not installed"; \
 	fi
+
+# useStream (@langchain/react) in headless Chromium (Debian's chromium; $$CHROMIUM elsewhere).
+e2e: $(STAMP)
+	cd tests/e2e/usestream && npm ci --no-audit --no-fund --loglevel=error && \
+		SKEINO_PYTHON=$(CURDIR)/$(BIN)/python npm test --silent
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
