@@ -28,6 +28,7 @@ from typing import Any
 import anyio
 
 from skeino.runs.events import EncodedEvent
+from skeino.runs.watch import ThreadWatch
 from skeino.storage.base import NO_OUTPUT
 
 SLOW_CONSUMER = EncodedEvent(
@@ -40,33 +41,6 @@ SLOW_CONSUMER = EncodedEvent(
 def run_done(run_id: str) -> EncodedEvent:
     """What a thread stream gets when one of its runs ends (the official wire)."""
     return EncodedEvent("metadata", b'{"status":"run_done","run_id":"' + run_id.encode() + b'"}')
-
-
-class ThreadWatch:
-    """A thread stream's view of the broker: a subscription of each run opened on the
-    thread since it started watching, and the thread's own events, in order."""
-
-    __slots__ = ("_wake", "events", "opened")
-
-    def __init__(self) -> None:
-        self.opened: dict[str, Subscription] = {}
-        self.events: deque[Envelope] = deque(maxlen=1024)
-        self._wake: asyncio.Event | None = None
-
-    def poke(self) -> None:
-        if self._wake is not None:
-            self._wake.set()
-
-    async def wait(self, seconds: float) -> None:
-        """Until a run opens or a thread event comes, at most `seconds`."""
-        if self.opened or self.events:
-            return
-        wake = self._wake = asyncio.Event()
-        try:
-            with anyio.move_on_after(seconds):
-                await wake.wait()
-        finally:
-            self._wake = None
 
 
 @dataclass(frozen=True, slots=True)
