@@ -80,6 +80,8 @@ def routes(svc: Services) -> list[Route]:
 
     async def thread_stream(req: Request) -> ASGIApp:
         query: ThreadStreamQuery = req.data
+        if query.unknown_mode is not None:
+            return error(422, f"Invalid stream mode: {query.unknown_mode}")
         thread_id = req.path_params["thread_id"]
         await svc.threads.get(thread_id, access(req))
         last = req.header("last-event-id") or None

@@ -121,13 +121,13 @@ class ThreadStreamQuery:
     stream_mode: list[str] = field(default_factory=list)
     stream_modes: str | None = None
 
-    def __post_init__(self) -> None:
-        for mode in self.modes:
-            if mode not in THREAD_STREAM_MODES:
-                raise ValueError(f"Invalid stream mode: {mode}")
-
     @property
     def modes(self) -> tuple[str, ...]:
         if not self.stream_modes:
             return ("run_modes",)
         return tuple(mode.strip() for mode in self.stream_modes.split(","))
+
+    @property
+    def unknown_mode(self) -> str | None:
+        """The first mode that is none of `THREAD_STREAM_MODES` (upstream's 422 names it)."""
+        return next((mode for mode in self.modes if mode not in THREAD_STREAM_MODES), None)

@@ -38,9 +38,10 @@ STATUS = {
 
 
 class ProtocolSession:
-    def __init__(self) -> None:
+    def __init__(self, keep: int = BUFFER) -> None:
+        """`keep`: how many recent events to keep for late subscriptions (a socket's)."""
         self.seq = 0
-        self.buffer: deque[Event] = deque(maxlen=BUFFER)
+        self.buffer: deque[Event] = deque(maxlen=keep)
         self.run_id: str | None = None
         self.scopes = Scopes("root")
         self.pending: dict[str, Namespace] = {}  # interrupt id -> namespace it came from

@@ -96,7 +96,7 @@ class ThreadStreams:
 
     async def events(self, thread_id: str, request: EventStreamRequest) -> AsyncIterator[Event]:
         """The SSE stream: the filtered events after `since`, until the server stops."""
-        session = ProtocolSession()
+        session = ProtocolSession(keep=0)  # one filter for the connection's life: no replays
         since = request.since or 0
         async for item in self.feeds.feed(thread_id):
             for event in session.ingest(item):

@@ -110,4 +110,4 @@ async def test_bad_requests(
     async with httpx.AsyncClient(base_url=streams_server) as http:
         found = await http.get(f"/threads/{thread_id}/stream", headers=headers, params=params)
     assert found.status_code == 422
-    assert detail in found.json()["detail"]
+    assert found.json() == {"detail": detail}
