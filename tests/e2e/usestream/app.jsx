@@ -1,5 +1,6 @@
 // A small useStream page: a chat box on one graph, its interrupt answered from the page.
-// The server URL, graph and thread come from the query string (?api=&graph=&thread=);
+// The server URL, graph, thread and transport come from the query string
+// (?api=&graph=&thread=&transport=);
 // the thread id is put back into the URL so a reload rejoins the same thread.
 import { useState } from "react";
 import { createRoot } from "react-dom/client";
@@ -25,6 +26,7 @@ function App() {
     apiUrl: query.get("api"),
     assistantId: query.get("graph") ?? "chat",
     threadId: query.get("thread"),
+    transport: query.get("transport") ?? "sse",
     onThreadId: remember,
   });
   const send = (event) => {

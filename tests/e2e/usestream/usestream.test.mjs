@@ -30,10 +30,12 @@ after(async () => {
   console.log(`screenshots in ${SHOTS}`);
 });
 
-async function open(graph) {
+async function open(graph, transport = "sse") {
   const tab = await browser.newPage();
+  tab.sockets = [];
+  tab.on("websocket", (socket) => tab.sockets.push(socket.url()));
   const api = encodeURIComponent(server.apiUrl);
-  await tab.goto(`${page.url}/?api=${api}&graph=${graph}`);
+  await tab.goto(`${page.url}/?api=${api}&graph=${graph}&transport=${transport}`);
   return tab;
 }
 
@@ -42,16 +44,20 @@ async function send(tab, text) {
   await tab.click("#send");
 }
 
-test("a message streams into the page", async () => {
-  const tab = await open("chat");
-  await send(tab, "hello");
-  const reply = tab.locator("#messages li").nth(1);
-  await reply.waitFor();
-  await tab.locator("#status", { hasText: "idle" }).waitFor();
-  assert.equal(await reply.textContent(), "You said: hello. That is all I know.");
-  await tab.screenshot({ path: join(SHOTS, "1-chat.png") });
-  await tab.close();
-});
+for (const transport of ["sse", "websocket"]) {
+  test(`a message streams into the page (${transport})`, async () => {
+    const tab = await open("chat", transport);
+    await send(tab, "hello");
+    const reply = tab.locator("#messages li").nth(1);
+    await reply.waitFor();
+    await tab.locator("#status", { hasText: "idle" }).waitFor();
+    assert.equal(await reply.textContent(), "You said: hello. That is all I know.");
+    const socket = tab.sockets.some((url) => url.endsWith("/stream/events"));
+    assert.equal(socket, transport === "websocket");
+    await tab.screenshot({ path: join(SHOTS, `1-chat-${transport}.png`) });
+    await tab.close();
+  });
+}
 
 test("an interrupt is answered from the page", async () => {
   const tab = await open("interrupt");
