@@ -18,7 +18,7 @@ from langgraph_sdk import Auth
 from starlette.middleware.cors import CORSMiddleware
 
 from skeino import console, loopback
-from skeino.api import assistants, crons, docs, metrics, runs, system, threads
+from skeino.api import assistants, crons, docs, metrics, runs, system, thread_streams, threads
 from skeino.api import store as store_api
 from skeino.auth.gate import Gate, honour_refusals
 from skeino.backend import StoreOptions, open_backend
@@ -29,6 +29,8 @@ from skeino.http.hosting import HostedApp
 from skeino.http.openapi import openapi_path
 from skeino.http.responses import error
 from skeino.http.router import Route, Router
+from skeino.http.sockets import SocketDoor
+from skeino.http.websocket import reject
 from skeino.metrics.http import Measured
 from skeino.services.container import Services
 from skeino.settings import SkeinoSettings
@@ -60,6 +62,7 @@ class SkeinoApp:
         self.router: Router | None = None
         self._routes: ASGIApp | None = None
         self._custom: ASGIApp | None = None
+        self._sockets: SocketDoor | None = None
         self._stack: AsyncExitStack | None = None
         self._http: ASGIApp = self._dispatch
         self._measured: ASGIApp = self._serve
@@ -112,13 +115,24 @@ class SkeinoApp:
             inside = self.hosted.around if self._auth_first else _bare
             self._routes, self._custom = inside(self.router), inside(self.hosted.app)
         self._measured = Measured(self._serve, services.metrics.http, self._template)
+        admit = self.gate.admit_socket if self.gate is not None else None
+        on = "threads" not in self.settings.disabled
+        sockets = thread_streams.socket_routes(services) if on else []
+        self._sockets = SocketDoor(sockets, admit, self.settings.max_body_bytes)
         logger.info(
             "skeino started: %d graph(s), database %s",
             len(self.sources),
             self.settings.database_uri,
         )
 
+    def going_away(self) -> None:
+        """The server stops taking work: thread streams end and their sockets close (1001),
+        so that the server need not wait for them to finish by themselves."""
+        if self.services is not None:
+            self.services.thread_streams.close_all()
+
     async def _shutdown(self) -> None:
+        self.going_away()
         if self._stack is not None:
             await self._stack.aclose()
         self._stack, self.services, self.router = None, None, None
@@ -137,6 +151,8 @@ class SkeinoApp:
             await self._lifespan(receive, send)
         elif scope["type"] == "http":
             await self._http(scope, receive, send)
+        elif scope["type"] == "websocket" and self._sockets is not None:
+            await self._websocket(scope, receive, send)
         elif self.hosted is not None:
             await self.hosted.app(scope, receive, send)
 
@@ -160,14 +176,30 @@ class SkeinoApp:
         if self._routes is None:
             await error(503, "skeino is not started: run the ASGI lifespan")(scope, receive, send)
             return
-        root = scope.get("root_path", "")
-        if root and scope["path"].startswith(root):
-            scope = {**scope, "path": scope["path"][len(root) :] or "/"}
-        local = self._under_prefix(scope)
+        local = self._local(scope)
         if local is None:
             await error(404, "Not Found")(scope, receive, send)
             return
         await self._measured(local, receive, send)
+
+    async def _websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Our socket paths (thread streams), else the user's `http.app`, else refused."""
+        assert self._sockets is not None
+        local = self._local(scope)
+        if local is not None and self._sockets.find(local["path"]) is not None:
+            await self._sockets(local, receive, send)
+        elif self.hosted is not None:
+            await self.hosted.app(scope, receive, send)
+        else:
+            await reject(send)
+
+    def _local(self, scope: Scope) -> Scope | None:
+        """The request with the host's `root_path` taken off its path, as our routes see it
+        under `mount_prefix` (None: outside it)."""
+        root = scope.get("root_path", "")
+        if root and scope["path"].startswith(root):
+            scope = {**scope, "path": scope["path"][len(root) :] or "/"}
+        return self._under_prefix(scope)
 
     def _under_prefix(self, scope: Scope) -> Scope | None:
         """The request as our routes see it under `mount_prefix` (None: outside it). `/ok`
@@ -245,6 +277,7 @@ def graph_configs() -> dict[str, dict[str, Any]]:
 ROUTE_GROUPS: tuple[tuple[str, Callable[[Services], list[Route]]], ...] = (
     ("assistants", assistants.routes),
     ("threads", threads.routes),
+    ("threads", thread_streams.routes),
     ("runs", runs.routes),
     ("runs", crons.routes),
     ("store", store_api.routes),

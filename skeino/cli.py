@@ -164,7 +164,12 @@ async def _serve(args: argparse.Namespace) -> None:
     else:
         logger.info("skeino serving %s on http://%s:%d", args.config, args.host, args.port)
         _announce_console(args, args.port)
-    await serve(app, config, shutdown_trigger=stop.wait)  # type: ignore[arg-type]
+
+    async def stopping() -> None:
+        await stop.wait()
+        app.going_away()  # open thread streams and sockets end now, not at the grace timeout
+
+    await serve(app, config, shutdown_trigger=stopping)  # type: ignore[arg-type]
     if worker:
         watch.cancel()
     logger.info("%s stopped", f"worker process {os.getpid()}" if worker else "skeino")

@@ -15,6 +15,7 @@ from conformance.scenarios import (  # noqa: F401 - imported to register
     streams,
     surface,
     system,
+    thread_streams,
     threads,
 )
 

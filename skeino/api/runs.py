@@ -19,7 +19,6 @@ from skeino.models.runs import (
     JoinStreamQuery,
     RunCreate,
     RunListQuery,
-    ThreadStreamQuery,
 )
 from skeino.runs.broker import SLOW_CONSUMER
 from skeino.runs.bus import Source
@@ -224,21 +223,6 @@ def routes(svc: Services) -> list[Route]:
             on_disconnect=disconnected,
         )
 
-    async def thread_stream(req: Request) -> ASGIApp:
-        # `stream_mode` here is run_modes/lifecycle/state_update (all run events by default)
-        thread_id = req.path_params["thread_id"]
-        await svc.threads.get(thread_id, access(req))
-        sub = bus.broker.subscribe_thread(thread_id)
-
-        async def disconnected() -> None:
-            bus.broker.unsubscribe_thread(thread_id, sub)
-
-        return EventStreamResponse(
-            frames(sub, True),
-            heartbeat_interval=heartbeat,
-            on_disconnect=disconnected,
-        )
-
     tags: tuple[str, ...] = ("Thread Runs",)
     stateless: tuple[str, ...] = ("Stateless Runs",)
     batch_body: Any = list[RunCreate]
@@ -274,14 +258,6 @@ def routes(svc: Services) -> list[Route]:
             query=RunListQuery,
             tags=tags,
             summary="List a thread's runs",
-        ),
-        Route(
-            "GET",
-            THREAD + "/stream",
-            thread_stream,
-            query=ThreadStreamQuery,
-            tags=tags,
-            summary="Stream every run of a thread",
         ),
         Route("GET", RUN, get, tags=tags, summary="Get a run"),
         Route("DELETE", RUN, delete, tags=tags, summary="Delete a finished run"),

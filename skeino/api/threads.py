@@ -82,9 +82,10 @@ def routes(svc: Services) -> list[Route]:
         )
 
     async def update_state(req: Request) -> Response:
-        return json_response(
-            await state.update(req.path_params["thread_id"], req.data, access(req))
-        )
+        thread_id = req.path_params["thread_id"]
+        updated = await state.update(thread_id, req.data, access(req))
+        await svc.thread_streams.state_updated(thread_id, access(req))
+        return json_response(updated)
 
     async def storage(req: Request) -> Response:
         size = await threads.storage_size(req.path_params["thread_id"], access(req))

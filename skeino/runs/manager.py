@@ -89,13 +89,16 @@ class RunManager:
             assistant,
             body,
             temporary=stateless and body.on_completion == "delete",
-            thread_metadata=None if stateless else found["metadata"] if found else {},
+            # a thread the run creates takes the run's metadata, and the run names no
+            # graph_id then (it has no thread metadata yet), as upstream
+            thread_metadata=found["metadata"] if found else None,
             origin=origin,
         )
         owner = {}
         if access is not None:
             owner = await authorize_run(run, body, found, access, stateless=stateless)
-        fresh = None if found else await self.storage.create_thread(new_thread(thread_id, owner))
+        initial = {**(body.metadata or {}), **owner}
+        fresh = None if found else await self.storage.create_thread(new_thread(thread_id, initial))
         if fresh is not None:
             await self.threads.ttl.assign(thread_id)
         if fresh is None and not stateless:  # existing, or created by a racing request

@@ -27,6 +27,8 @@ from skeino.services.introspection import IntrospectionService
 from skeino.services.metrics import MetricsService
 from skeino.services.state import StateService
 from skeino.services.store import StoreService
+from skeino.services.thread_feed import ThreadFeeds
+from skeino.services.thread_streams import ThreadStreams
 from skeino.services.threads import ThreadService
 from skeino.services.ttl import Sweeper, ThreadTtl
 from skeino.settings import SkeinoSettings
@@ -50,6 +52,7 @@ class Services:
     crons: CronService
     metrics: MetricsService
     sweeper: Sweeper
+    thread_streams: ThreadStreams
     signals: Signals | None = None
 
     @classmethod
@@ -118,6 +121,9 @@ class Services:
             metrics=MetricsService(storage, worker.active, worker.tally, bus.broker),
             crons=CronService(backend.crons, assistants, runs, authorizer),
             sweeper=sweeper,
+            thread_streams=ThreadStreams(
+                threads, state, ThreadFeeds(storage, bus, settings.poll_seconds)
+            ),
             signals=backend.signals,
         )
 

@@ -58,7 +58,7 @@ class MetricsService:
     def subscribers(self) -> int:
         """Readers of live run streams and of thread streams in this process."""
         runs = sum(len(channel.subscribers) for channel in self.broker.channels.values())
-        return runs + sum(len(subs) for subs in self.broker.thread_subscribers.values())
+        return runs + sum(len(watches) for watches in self.broker.watches.values())
 
     async def as_json(self, now: datetime) -> dict[str, Any]:
         return {
