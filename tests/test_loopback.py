@@ -39,24 +39,13 @@ async def look(state: State) -> State:
 graph = StateGraph(State).add_node(look).add_edge("__start__", "look").compile()
 """
 
-AUTH = """
-from langgraph_sdk import Auth
-
-auth = Auth()
-
-
-@auth.authenticate
-async def authenticate(authorization: str | None) -> str:
-    if authorization != "Bearer good":
-        raise Auth.exceptions.HTTPException(401, "Missing token")
-    return "someone"
-"""
-
 
 async def test_get_client_without_url_reaches_this_server(tmp_path: Path) -> None:
     (tmp_path / "looking.py").write_text(GRAPH)
-    (tmp_path / "auth.py").write_text(AUTH)
-    manifest = {"graphs": {"looking": "./looking.py:graph"}, "auth": {"path": "./auth.py:auth"}}
+    manifest = {
+        "graphs": {"looking": "./looking.py:graph"},
+        "auth": {"path": "tests.auth.tokens:auth"},
+    }
     (tmp_path / "langgraph.json").write_bytes(orjson.dumps(manifest))
     settings = skeino.SkeinoSettings(database_uri=f"sqlite:///{tmp_path}/loop.db")
     app = skeino.from_langgraph_json(tmp_path / "langgraph.json", settings=settings)

@@ -17,6 +17,7 @@ from starlette.routing import Route
 import skeino
 from conformance.graphs.chat import graph as chat
 from skeino.app import SkeinoApp
+from tests.auth.tokens import token_auth
 
 pytestmark = pytest.mark.anyio
 
@@ -114,23 +115,11 @@ def _custom_app() -> Starlette:
     return Starlette(routes=[Route("/custom/hello", hello)])
 
 
-def _token_auth() -> Auth:
-    auth = Auth()
-
-    @auth.authenticate
-    async def authenticate(authorization: str | None) -> str:
-        if authorization != "Bearer good":
-            raise Auth.exceptions.HTTPException(401, "Missing token")
-        return "someone"
-
-    return auth
-
-
 async def test_custom_routes_are_open_unless_the_manifest_opts_in() -> None:
-    app = _app(_token_auth(), custom_app=_custom_app())
+    app = _app(token_auth(), custom_app=_custom_app())
     answer = await _call(app, "GET", "/custom/hello")
     assert (answer.status_code, answer.json()) == (200, {"user": None})
-    app = _app(_token_auth(), custom_app=_custom_app(), custom_route_auth=True)
+    app = _app(token_auth(), custom_app=_custom_app(), custom_route_auth=True)
     assert (await _call(app, "GET", "/custom/hello")).status_code == 401
     answer = await _call(app, "GET", "/custom/hello", headers={"Authorization": "Bearer good"})
     assert (answer.status_code, answer.json()) == (200, {"user": "someone"})

@@ -10,7 +10,6 @@ from typing import Any
 
 import httpx
 import pytest
-from langgraph_sdk import Auth
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
@@ -20,6 +19,7 @@ from starlette.routing import Route
 import skeino
 from skeino.app import SkeinoApp
 from skeino.types import ASGIApp, Message, Receive, Scope, Send
+from tests.auth.tokens import token_auth
 from tests.conftest import MANIFEST
 
 pytestmark = pytest.mark.anyio
@@ -69,18 +69,6 @@ def _user_app(events: list[str]) -> Starlette:
     )
 
 
-def _token_auth() -> Auth:
-    auth = Auth()
-
-    @auth.authenticate
-    async def authenticate(authorization: str | None) -> str:
-        if authorization != "Bearer good":
-            raise Auth.exceptions.HTTPException(401, "Missing token")
-        return "someone"
-
-    return auth
-
-
 def _app(tmp_path: Path, custom: Any, order: str = "middleware_first", **kw: Any) -> SkeinoApp:
     settings = skeino.SkeinoSettings(
         database_uri=f"sqlite:///{tmp_path}/hosting.db", middleware_order=order
@@ -128,7 +116,7 @@ async def test_user_lifespan_runs_beside_ours(tmp_path: Path) -> None:
 
 
 async def test_middleware_first_runs_before_authentication(tmp_path: Path) -> None:
-    app = _app(tmp_path, _user_app([]), auth=_token_auth())
+    app = _app(tmp_path, _user_app([]), auth=token_auth())
     async with _http(app) as http:
         refused = await http.post("/threads/search", json={})
         assert refused.status_code == 401
@@ -140,7 +128,7 @@ async def test_middleware_first_runs_before_authentication(tmp_path: Path) -> No
 
 
 async def test_auth_first_puts_the_user_before_the_middleware(tmp_path: Path) -> None:
-    app = _app(tmp_path, _user_app([]), "auth_first", auth=_token_auth())
+    app = _app(tmp_path, _user_app([]), "auth_first", auth=token_auth())
     async with _http(app) as http:
         refused = await http.post("/threads/search", json={})
         assert refused.status_code == 401
