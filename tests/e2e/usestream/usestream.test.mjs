@@ -89,7 +89,10 @@ test("a reload rejoins the thread", async () => {
 
 test("a reload during a run rejoins it", async () => {
   const tab = await open("slow");
+  // reload only once the server has the run: a reload that aborts run.start leaves nothing to rejoin
+  const started = tab.waitForResponse((r) => r.url().endsWith("/commands") && r.ok());
   await send(tab, "3");
+  await started;
   await tab.locator("#status", { hasText: "loading" }).waitFor();
   await tab.waitForURL(/thread=/);
   await tab.reload();
