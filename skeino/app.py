@@ -17,7 +17,7 @@ import orjson
 from langgraph_sdk import Auth
 from starlette.middleware.cors import CORSMiddleware
 
-from skeino.api import assistants, crons, mcp, runs, system, threads
+from skeino.api import a2a, assistants, crons, mcp, runs, system, threads
 from skeino.api import store as store_api
 from skeino.auth.gate import Gate, honour_refusals
 from skeino.backend import StoreOptions, open_backend
@@ -190,6 +190,7 @@ def build_routes(services: Services) -> list[Route]:
     table += crons.routes(services)
     table += store_api.routes(services)
     table += mcp.routes(services)
+    table += a2a.routes(services)
     table += system.routes(services, table)
     return table
 
