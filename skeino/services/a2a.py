@@ -1,8 +1,8 @@
 """A2A tasks on top of runs: a context is a thread, a task is named `<context>:<run>`.
 
-The first run of a task names it; a later message to the same task (answering an
-interrupt) runs again on the thread with the task's name in its metadata. A task's state
-is its latest run's status, `input-required` when that run left the thread interrupted.
+A message starts a task (a run on the context's thread, stamped with a fresh
+`task_start_id`) or answers one waiting for input (a run resuming the interrupt, stamped
+with the task's name); `a2a_tasks` reads names and states back from the runs.
 """
 
 from __future__ import annotations
@@ -25,33 +25,21 @@ from skeino.runs.manager import RunManager
 from skeino.services.a2a_card import assistant_of
 from skeino.services.a2a_parts import agent_message, graph_input, history, outcome
 from skeino.services.a2a_stream import task_events
+from skeino.services.a2a_tasks import (
+    RUN_SCAN,
+    TASK_NOT_CANCELABLE,
+    TASK_NOT_FOUND,
+    TERMINAL,
+    UNSUPPORTED_OPERATION,
+    Task,
+    check_history,
+    find_task,
+    task_ids_of,
+    task_ref,
+)
 from skeino.services.introspection import IntrospectionService
 from skeino.services.state import StateService
 from skeino.storage.base import Run
-
-TASK_NOT_FOUND = -32001
-TASK_NOT_CANCELABLE = -32002
-UNSUPPORTED_OPERATION = -32004
-MAX_HISTORY = 10
-RUN_SCAN = 1000
-STATES = {
-    "pending": "submitted",
-    "running": "working",
-    "success": "completed",
-    "interrupted": "canceled",
-    "error": "failed",
-    "timeout": "failed",
-}
-TERMINAL = frozenset({"completed", "failed", "canceled", "rejected"})
-
-
-@dataclass(frozen=True)
-class Task:
-    task_id: str
-    context_id: str
-    run: Run
-    state: str
-    task_ids: dict[str, str]
 
 
 @dataclass(frozen=True)
@@ -77,45 +65,6 @@ def plain(value: Any) -> Any:
     return orjson.loads(dumps(value))
 
 
-def _stamp(run: Run) -> dict[str, Any]:
-    stamp = (run.get("metadata") or {}).get("a2a")
-    return stamp if isinstance(stamp, dict) else {}
-
-
-def task_id_of(context_id: str, run: Run) -> str:
-    return str(_stamp(run).get("task_id") or f"{context_id}:{run['run_id']}")
-
-
-def task_ids_of(runs: list[Run], context_id: str, assistant_id: str) -> dict[str, str]:
-    """Task start stamp → task name, for the runs of this assistant on a context."""
-    return {
-        _stamp(run)["task_start_id"]: task_id_of(context_id, run)
-        for run in runs
-        if run["assistant_id"] == assistant_id and _stamp(run).get("task_start_id")
-    }
-
-
-def check_history(length: Any, scope: Any) -> tuple[int | None, str]:
-    if length is not None and (not isinstance(length, int) or isinstance(length, bool)):
-        raise RpcError(INVALID_PARAMS, "historyLength must be a non-negative integer")
-    if length is not None and length < 0:
-        raise RpcError(INVALID_PARAMS, "historyLength must be a non-negative integer")
-    if length is not None and length > MAX_HISTORY:
-        raise RpcError(INVALID_PARAMS, f"historyLength cannot exceed {MAX_HISTORY}")
-    if scope not in ("context", "task"):
-        raise RpcError(INVALID_PARAMS, "historyScope must be 'context' or 'task'")
-    return length, scope
-
-
-def _task_ref(params: dict[str, Any]) -> tuple[str, str | None]:
-    task_id, context_id = params.get("id"), params.get("contextId")
-    if not task_id:
-        raise RpcError(INVALID_PARAMS, "Missing required parameter: id (task_id)")
-    if not isinstance(task_id, str) or not isinstance(context_id, str | None):
-        raise RpcError(INVALID_PARAMS, "Task id and contextId must be strings")
-    return task_id, context_id
-
-
 class A2AService:
     def __init__(
         self, introspection: IntrospectionService, state: StateService, runs: RunManager
@@ -125,37 +74,6 @@ class A2AService:
         self.state = state
         self.threads = state.threads
         self.runs = runs
-
-    async def resolve(
-        self, task_id: str, context_id: str | None, assistant_id: str, access: Access | None
-    ) -> Task | None:
-        """The task of that name on this assistant, or None when there is none."""
-        named, _, run_id = task_id.rpartition(":")
-        if named and context_id and named != context_id:
-            return None
-        context_id = context_id or named
-        if not (is_uuid(context_id) and is_uuid(run_id)):
-            return None
-        try:
-            anchor = await self.runs.get(context_id, run_id, access)
-            thread = await self.threads.get(context_id, access)
-        except NotFound:
-            return None
-        stored = _stamp(anchor).get("task_id")
-        if anchor["assistant_id"] != assistant_id or (stored and stored != task_id):
-            return None
-        runs = await self.runs.list_runs(context_id, None, RUN_SCAN, 0, access)
-        latest, is_newest = anchor, False
-        for run in runs:
-            if run["assistant_id"] == assistant_id and (
-                run["run_id"] == run_id or _stamp(run).get("task_id") == task_id
-            ):
-                latest, is_newest = run, run["run_id"] == runs[0]["run_id"]
-                break
-        state = STATES.get(latest["status"], "submitted")
-        if state == "completed" and is_newest and thread["status"] == "interrupted":
-            state = "input-required"
-        return Task(task_id, context_id, latest, state, task_ids_of(runs, context_id, assistant_id))
 
     async def prepare(
         self, assistant_id: str, params: dict[str, Any], scope: str, access: Access | None
@@ -231,7 +149,7 @@ class A2AService:
         """The task a message continues; it must exist and not have ended."""
         if task_id is None:
             return None
-        task = await self.resolve(task_id, context_id, assistant_id, access)
+        task = await find_task(self.runs, self.threads, task_id, context_id, assistant_id, access)
         if task is None:
             raise RpcError(TASK_NOT_FOUND, f"Task not found: {task_id}")
         if task.state in TERMINAL:
@@ -329,8 +247,8 @@ class A2AService:
     async def get_task(
         self, assistant_id: str, params: dict[str, Any], scope: str, access: Access | None
     ) -> dict[str, Any]:
-        task_id, context_id = _task_ref(params)
-        task = await self.resolve(task_id, context_id, assistant_id, access)
+        task_id, context_id = task_ref(params)
+        task = await find_task(self.runs, self.threads, task_id, context_id, assistant_id, access)
         if task is None:
             where = f" in context '{context_id}'" if context_id else ""
             raise RpcError(TASK_NOT_FOUND, f"Task not found: {task_id}{where}")
@@ -358,8 +276,8 @@ class A2AService:
     async def cancel_task(
         self, assistant_id: str, params: dict[str, Any], access: Access | None
     ) -> dict[str, Any]:
-        task_id, context_id = _task_ref(params)
-        task = await self.resolve(task_id, context_id, assistant_id, access)
+        task_id, context_id = task_ref(params)
+        task = await find_task(self.runs, self.threads, task_id, context_id, assistant_id, access)
         if task is None:
             raise RpcError(TASK_NOT_FOUND, f"Task not found: {task_id}")
         if task.state in TERMINAL:
