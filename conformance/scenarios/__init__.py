@@ -8,6 +8,7 @@ from conformance.scenarios import (  # noqa: F401 - imported to register
     crons,
     errors,
     interrupts,
+    mcp_a2a,
     multitask,
     runs,
     store,

@@ -223,13 +223,7 @@ class A2AService:
         turn = await self.prepare(assistant_id, params, scope, access)
         run, _ = await self.start(turn, access)
         task_id, task_ids = await self.task_ids(turn, run, access)
-        output = plain(await self.runs.wait(run))
-        if (
-            isinstance(output, dict)
-            and turn.command is None
-            and "messages" not in (turn.input or {})
-        ):
-            output = {**output, "messages": output.get("messages") or []}
+        output = await self._output(run, turn, access)
         context_id = run["thread_id"]
         task: dict[str, Any] = {"kind": "task", "id": task_id, "contextId": context_id}
         if turn.history_length != 0:
@@ -238,6 +232,23 @@ class A2AService:
                 messages or [], task_id, context_id, task_ids, turn.history_length, turn.scope
             )
         return {**task, **outcome(output, task_id, context_id, assistant_id)}
+
+    async def _output(self, run: Run, turn: Turn, access: Access | None) -> Any:
+        """The run's output in the graph's state order, with `messages` (empty when the graph
+        has none) after a data-only message, as upstream.
+
+        Postgres keeps outputs as jsonb, which reorders keys; the order shows when an answer
+        without messages is given as the output's repr."""
+        output = plain(await self.runs.wait(run))
+        if not isinstance(output, dict) or output.get("messages"):
+            return output
+        if turn.command is None and "messages" not in (turn.input or {}):
+            output = {**output, "messages": []}
+        schemas = await self.introspection.schemas(turn.assistant_id, access)
+        order = [
+            k for k in (schemas.get("state_schema") or {}).get("properties", {}) if k in output
+        ]
+        return {**{k: output[k] for k in order}, **output}
 
     def stream(
         self, assistant_id: str, params: dict[str, Any], scope: str, access: Access | None
