@@ -1,8 +1,8 @@
 """MCP at /mcp and A2A at /a2a/{assistant_id}: JSON-RPC spoken raw, as their clients do.
 
-`tools/list` lists every assistant whose graph has an input schema, not only this run's:
-of the conformance graphs only `chat` has one, and no other scenario leaves a named `chat`
-assistant behind, so the list is the same on any server these scenarios run against.
+`tools/list` lists every assistant of the server (other scenarios leave some behind), so
+its full answer is not compared: the session calls a tool named after an assistant it
+creates, and lists only a page past the end. tests/api/test_mcp.py checks the list itself.
 """
 
 from __future__ import annotations
@@ -65,15 +65,23 @@ def data(value: dict[str, Any], message_id: str, **ids: str) -> dict[str, Any]:
 
 @scenario
 async def mcp_session(ctx: Context) -> None:
-    """An MCP client session: initialize, the initialized notification, tools/list, tools/call
-    (an answer, a run error as isError, an unknown tool), ping and an unknown method."""
+    """An MCP client session: initialize, the initialized notification, tools/call of an
+    assistant by name (an answer, a run error as isError, an unknown tool), a tools/list page
+    past the end, ping and an unknown method."""
     hello = {"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "c"}}
     await mcp(ctx, 1, "initialize", hello)
     await mcp(ctx, None, "notifications/initialized")
-    await mcp(ctx, 2, "tools/list")
-    await mcp(ctx, 3, "tools/call", {"name": "chat", "arguments": {"messages": "hello tool"}})
-    await mcp(ctx, 4, "tools/call", {"name": "chat", "arguments": {"messages": 5}})
+    name = f"mcp tool {ctx.tag[next(iter(ctx.tag))]}"
+    made = await ctx.client.assistants.create("chat", name=name, metadata=ctx.tag)
+    tool = name.replace(" ", "_")
+    async with ctx.unrecorded():
+        await mcp(ctx, 2, "tools/list")
+    await mcp(ctx, 2, "tools/list", {"cursor": 100000})
+    await mcp(ctx, 3, "tools/call", {"name": tool, "arguments": {"messages": "hello tool"}})
+    await mcp(ctx, 4, "tools/call", {"name": tool, "arguments": {"messages": 5}})
     await mcp(ctx, 5, "tools/call", {"name": "failing", "arguments": {}})
+    await mcp(ctx, 5, "tools/call", {"name": "no-such-tool", "arguments": {}})
+    await ctx.client.assistants.delete(made["assistant_id"])
     await mcp(ctx, 6, "ping")
     await mcp(ctx, 7, "resources/list")
     await mcp(ctx, 8, "initialize", {"protocolVersion": "1999-01-01"})
