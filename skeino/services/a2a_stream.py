@@ -78,17 +78,20 @@ async def task_events(
     }
     result: Any = None
     failure: Any = None
-    async for item in source:
-        name, data = item.event.event, orjson.loads(item.event.data)
-        if name == "error":
-            failure = data
-        elif name == "values":
-            failure, result = None, data
-        elif name.startswith("messages") and isinstance(data, list) and data:
-            failure = None
-            update = working(data, task_id, context_id)
-            if update is not None:
-                yield update
+    try:
+        async for item in source:
+            name, data = item.event.event, orjson.loads(item.event.data)
+            if name == "error":
+                failure = data
+            elif name == "values":
+                failure, result = None, data
+            elif name.startswith("messages") and isinstance(data, list) and data:
+                failure = None
+                update = working(data, task_id, context_id)
+                if update is not None:
+                    yield update
+    finally:  # a reader that went away stops listening; the task goes on
+        service.runs.bus.unsubscribe(run["run_id"], source)
     for event in _ending(result, failure, task_id, context_id, assistant_id):
         yield event
 
