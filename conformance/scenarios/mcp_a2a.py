@@ -173,3 +173,17 @@ async def a2a_errors(ctx: Context) -> None:
     await a2a(ctx, "chat", "tasks/get", {"id": "x"})
     await a2a(ctx, chat, "message/send", text("x", "e1"), SSE)
     await ctx.http.delete(path)
+
+
+@scenario
+async def a2a_v1_names(ctx: Context) -> None:
+    """A2A v1.0 method names (SendMessage, GetTask, SendStreamingMessage, CancelTask): the
+    same tasks, answered with ROLE_* roles, TASK_STATE_* states and a sent task wrapped."""
+    chat = await system_assistant(ctx, "chat")
+    message = {"role": "ROLE_USER", "parts": [{"text": "hello v1"}], "messageId": "v1"}
+    task = (await a2a(ctx, chat, "SendMessage", {"message": message}))["result"]["task"]
+    await a2a(ctx, chat, "GetTask", {"id": task["id"]})
+    await a2a(ctx, chat, "tasks/get", {"id": task["id"]})
+    await a2a(ctx, chat, "CancelTask", {"id": task["id"]})
+    streamed = {"message": {**message, "messageId": "v1s", "contextId": task["contextId"]}}
+    await a2a(ctx, chat, "SendStreamingMessage", streamed, SSE)

@@ -1,5 +1,5 @@
-"""`/a2a/{assistant_id}`: the Agent2Agent protocol (JSON-RPC, v0.3 method names) and agent
-cards.
+"""`/a2a/{assistant_id}`: the Agent2Agent protocol (JSON-RPC, v0.3 and v1.0 method names)
+and agent cards.
 
 As on the official server, JSON-RPC errors (malformed JSON included) are answered with
 200 and the error object; only a missing `Accept` is a 400. Unexpected failures become an
@@ -15,6 +15,7 @@ from typing import Any
 
 import orjson
 
+from skeino.api.a2a_wire import V1_METHODS, present
 from skeino.api.common import access
 from skeino.http.request import Request
 from skeino.http.responses import Response, dumps, empty, json_response
@@ -55,7 +56,8 @@ def accepts(req: Request, media_type: str) -> bool:
 
 
 def check_envelope(message: Any) -> dict[str, Any] | None:
-    """The JSON-RPC error of a message no method can take, else None."""
+    """The JSON-RPC error of a message no method can take, else None (`message` has its
+    method in v0.3 spelling)."""
     if not isinstance(message, dict):
         return fault(None, INVALID_REQUEST, "Invalid message format: expected object")
     request_id, method = message.get("id"), message.get("method")
@@ -90,10 +92,13 @@ def routes(svc: Services) -> list[Route]:
             return await a2a.get_task(agent, params, scope, access(req))
         return await a2a.cancel_task(agent, params, access(req))
 
-    async def frames(request_id: RequestId, events: AsyncIterator[Any]) -> AsyncIterator[bytes]:
+    async def frames(
+        request_id: RequestId, events: AsyncIterator[Any], v1: bool
+    ) -> AsyncIterator[bytes]:
         try:
             async for event in events:
-                yield encode_event("message", dumps(reply(request_id, event)))
+                shown = present(event, v1, produced=True)
+                yield encode_event("message", dumps(reply(request_id, shown)))
         except RpcError as exc:
             yield encode_event("message", dumps(fault(request_id, exc.code, exc.message)))
         except Exception:
@@ -106,6 +111,10 @@ def routes(svc: Services) -> list[Route]:
             message = orjson.loads(await req.body())
         except orjson.JSONDecodeError:
             return json_response(fault(None, PARSE_ERROR, "Invalid JSON payload"))
+        named = message.get("method") if isinstance(message, dict) else None
+        v1 = isinstance(named, str) and named in V1_METHODS
+        if v1:
+            message = {**message, "method": V1_METHODS[message["method"]]}
         refused = check_envelope(message)
         if refused is not None:
             return json_response(refused)
@@ -129,10 +138,12 @@ def routes(svc: Services) -> list[Route]:
             scope = req.header(SCOPE_HEADER) or "context"
             events = a2a.stream(agent, params, scope, access(req))
             return EventStreamResponse(
-                frames(request_id, events), heartbeat_interval=svc.settings.heartbeat_seconds
+                frames(request_id, events, v1), heartbeat_interval=svc.settings.heartbeat_seconds
             )
         try:
-            return json_response(reply(request_id, await answer(req, method, params, agent)))
+            result = await answer(req, method, params, agent)
+            produced = method == "message/send"
+            return json_response(reply(request_id, present(result, v1, produced)))
         except RpcError as exc:
             return json_response(fault(request_id, exc.code, exc.message))
         except Exception:

@@ -266,3 +266,24 @@ async def test_tasks_follow_the_apis_auth(database_uri: str) -> None:
         assert (await call(users["a"], mine, "tasks/get", task))["result"]["id"] == task["id"]
         hidden = await call(users["b"], mine, "tasks/get", task)
         assert hidden["error"]["code"] == -32001
+
+
+async def test_v1_method_names_get_v1_spelling(
+    http: httpx.AsyncClient, client: LangGraphClient
+) -> None:
+    chat = await agent(client, "chat")
+    message = {"role": "ROLE_USER", "parts": [{"text": "hello v1"}], "messageId": "v1"}
+    sent = await call(http, chat, "SendMessage", {"message": message})
+    task = sent["result"]["task"]
+    assert task["status"]["state"] == "TASK_STATE_COMPLETED"
+    assert [m["role"] for m in task["history"]] == ["ROLE_USER", "ROLE_AGENT"]
+    got = (await call(http, chat, "GetTask", {"id": task["id"]}))["result"]
+    assert got["status"]["state"] == "TASK_STATE_COMPLETED"
+    legacy = (await call(http, chat, "tasks/get", {"id": task["id"]}))["result"]
+    assert [m["role"] for m in legacy["history"]] == ["user", "agent"]
+    body = {"jsonrpc": "2.0", "id": 1, "method": "SendStreamingMessage"}
+    body["params"] = {"message": {**message, "messageId": "v1s"}}
+    response = await http.post(f"/a2a/{chat}", json=body, headers={"accept": "text/event-stream"})
+    results = [event.data["result"] for event in parse_sse(response.text)]
+    assert results[0]["task"]["status"]["state"] == "TASK_STATE_SUBMITTED"
+    assert results[-1]["status"]["state"] == "TASK_STATE_COMPLETED"
