@@ -16,7 +16,7 @@ import orjson
 from skeino.auth.authorize import Access
 from skeino.errors import NotFound, SkeinoError
 from skeino.http.responses import dumps
-from skeino.ids import is_uuid, now_iso, uuid7
+from skeino.ids import is_uuid, uuid7
 from skeino.jsonrpc import INVALID_PARAMS, RpcError
 from skeino.models.runs import Command, RunCreate
 from skeino.models.threads import HistorySearch
@@ -27,11 +27,11 @@ from skeino.services.a2a_parts import agent_message, graph_input, history, outco
 from skeino.services.a2a_stream import task_events
 from skeino.services.a2a_tasks import (
     RUN_SCAN,
-    TASK_NOT_CANCELABLE,
     TASK_NOT_FOUND,
     TERMINAL,
     UNSUPPORTED_OPERATION,
     Task,
+    cancel_task,
     check_history,
     find_task,
     task_ids_of,
@@ -287,27 +287,4 @@ class A2AService:
     async def cancel_task(
         self, assistant_id: str, params: dict[str, Any], access: Access | None
     ) -> dict[str, Any]:
-        task_id, context_id = task_ref(params)
-        task = await find_task(self.runs, self.threads, task_id, context_id, assistant_id, access)
-        if task is None:
-            raise RpcError(TASK_NOT_FOUND, f"Task not found: {task_id}")
-        if task.state in TERMINAL:
-            raise RpcError(TASK_NOT_CANCELABLE, "Task is not cancelable in its current state")
-        try:
-            if task.run["status"] not in ("pending", "running"):
-                raise NotFound("no active run")
-            await self.runs.cancel(
-                task.context_id, task.run["run_id"], "interrupt", wait=True, access=access
-            )
-        except NotFound:
-            raise RpcError(TASK_NOT_CANCELABLE, "Task has no active run to cancel") from None
-        return {
-            "kind": "task",
-            "id": task_id,
-            "contextId": task.context_id,
-            "status": {
-                "state": "canceled",
-                "timestamp": now_iso(),
-                "message": agent_message("Task was canceled", task_id),
-            },
-        }
+        return await cancel_task(self.runs, self.state, assistant_id, params, access)

@@ -1,4 +1,4 @@
-"""A2A task names and states, read from the runs of a context (its thread).
+"""A2A task names and states, read from the runs of a context (its thread); cancelling one.
 
 A task is named `<context>:<run>` after its first run; later runs of the same task carry
 the name in their `a2a` metadata, and a task's state is its latest run's status.
@@ -11,9 +11,13 @@ from typing import Any
 
 from skeino.auth.authorize import Access
 from skeino.errors import NotFound
-from skeino.ids import is_uuid
+from skeino.ids import is_uuid, now_iso
 from skeino.jsonrpc import INVALID_PARAMS, RpcError
+from skeino.models.runs import RunCreate
+from skeino.models.threads import StateUpdate
 from skeino.runs.manager import RunManager
+from skeino.services.a2a_parts import agent_message
+from skeino.services.state import StateService
 from skeino.services.threads import ThreadService
 from skeino.storage.base import Run
 
@@ -116,3 +120,53 @@ async def find_task(
     if state == "completed" and is_newest and thread["status"] == "interrupted":
         state = "input-required"
     return Task(task_id, context_id, latest, state, task_ids_of(found, context_id, assistant_id))
+
+
+async def _cancel_waiting(
+    runs: RunManager, state: StateService, task: Task, assistant_id: str, access: Access | None
+) -> None:
+    """A task waiting for input has no run to stop. As upstream, a run named after the
+    task is queued and cancelled at once (so the task's latest run reads `interrupted`,
+    the task `canceled`), then the thread's interrupt is cleared."""
+    stamp = {**stamp_of(task.run), "task_id": task_id_of(task.context_id, task.run)}
+    marker = RunCreate(assistant_id=assistant_id, metadata={"a2a": stamp}, after_seconds=3600)
+    run, _ = await runs.create(task.context_id, marker, access=access)
+    await runs.cancel(task.context_id, run["run_id"], "interrupt", wait=True, access=access)
+    await state.update(task.context_id, StateUpdate(as_node="__end__"), access)
+
+
+async def cancel_task(
+    runs: RunManager,
+    state: StateService,
+    assistant_id: str,
+    params: dict[str, Any],
+    access: Access | None,
+) -> dict[str, Any]:
+    """Stop a task's run, or end its wait for input."""
+    task_id, context_id = task_ref(params)
+    task = await find_task(runs, state.threads, task_id, context_id, assistant_id, access)
+    if task is None:
+        raise RpcError(TASK_NOT_FOUND, f"Task not found: {task_id}")
+    if task.state in TERMINAL:
+        raise RpcError(TASK_NOT_CANCELABLE, "Task is not cancelable in its current state")
+    if task.state == "input-required":
+        await _cancel_waiting(runs, state, task, assistant_id, access)
+    elif task.run["status"] not in ("pending", "running"):
+        raise RpcError(TASK_NOT_CANCELABLE, "Task has no active run to cancel")
+    else:
+        try:
+            await runs.cancel(
+                task.context_id, task.run["run_id"], "interrupt", wait=True, access=access
+            )
+        except NotFound:  # it ended meanwhile
+            raise RpcError(TASK_NOT_CANCELABLE, "Task has no active run to cancel") from None
+    return {
+        "kind": "task",
+        "id": task_id,
+        "contextId": task.context_id,
+        "status": {
+            "state": "canceled",
+            "timestamp": now_iso(),
+            "message": agent_message("Task was canceled", task_id),
+        },
+    }

@@ -287,3 +287,17 @@ async def test_v1_method_names_get_v1_spelling(
     results = [event.data["result"] for event in parse_sse(response.text)]
     assert results[0]["task"]["status"]["state"] == "TASK_STATE_SUBMITTED"
     assert results[-1]["status"]["state"] == "TASK_STATE_COMPLETED"
+
+
+async def test_cancel_a_task_waiting_for_input(
+    http: httpx.AsyncClient, client: LangGraphClient
+) -> None:
+    asker = await agent(client, "interrupt")
+    asked = (await call(http, asker, "message/send", {"message": data({"topic": "tea"})}))["result"]
+    cancelled = (await call(http, asker, "tasks/cancel", {"id": asked["id"]}))["result"]
+    assert cancelled["status"]["state"] == "canceled"
+    got = (await call(http, asker, "tasks/get", {"id": asked["id"]}))["result"]
+    assert got["status"]["state"] == "canceled"
+    assert (await client.threads.get(asked["contextId"]))["status"] == "idle"
+    again = await call(http, asker, "tasks/cancel", {"id": asked["id"]})
+    assert again["error"]["code"] == -32002
