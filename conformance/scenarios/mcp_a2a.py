@@ -187,3 +187,15 @@ async def a2a_v1_names(ctx: Context) -> None:
     await a2a(ctx, chat, "CancelTask", {"id": task["id"]})
     streamed = {"message": {**message, "messageId": "v1s", "contextId": task["contextId"]}}
     await a2a(ctx, chat, "SendStreamingMessage", streamed, SSE)
+
+
+@scenario
+async def a2a_cancel(ctx: Context) -> None:
+    """A2A tasks/cancel of a task waiting for input: canceled, tasks/get says so, and a second
+    cancel is refused."""
+    asker = await system_assistant(ctx, "interrupt")
+    asked = (await a2a(ctx, asker, "message/send", data({"topic": "cake"}, "c1")))["result"]
+    await a2a(ctx, asker, "tasks/cancel", {"id": asked["id"]})
+    await a2a(ctx, asker, "tasks/get", {"id": asked["id"]})
+    await a2a(ctx, asker, "tasks/cancel", {"id": asked["id"]})
+    await a2a(ctx, asker, "tasks/cancel", {"id": f"{asked['contextId']}:{ctx.new_id()}"})
