@@ -199,3 +199,20 @@ async def a2a_cancel(ctx: Context) -> None:
     await a2a(ctx, asker, "tasks/get", {"id": asked["id"]})
     await a2a(ctx, asker, "tasks/cancel", {"id": asked["id"]})
     await a2a(ctx, asker, "tasks/cancel", {"id": f"{asked['contextId']}:{ctx.new_id()}"})
+
+
+@scenario
+async def a2a_files(ctx: Context) -> None:
+    """A2A file parts (by URI and as bytes) go to the graph as content blocks beside the text
+    and come back in the history; a file part with both is refused."""
+    chat = await system_assistant(ctx, "chat")
+    image = {"uri": "https://example.com/a.png", "mimeType": "image/png", "name": "a.png"}
+    parts = [
+        {"kind": "text", "text": "look at"},
+        {"kind": "file", "file": image},
+        {"kind": "file", "file": {"bytes": "aGVsbG8=", "mimeType": "text/plain"}},
+    ]
+    message = {"role": "user", "parts": parts, "messageId": "f1"}
+    await a2a(ctx, chat, "message/send", {"message": message})
+    both = {"kind": "file", "file": {"uri": "https://example.com/b", "bytes": "aGVsbG8="}}
+    await a2a(ctx, chat, "message/send", {"message": {**message, "parts": [both]}})

@@ -127,9 +127,9 @@ class A2AService:
     async def _check_conversational(
         self, assistant_id: str, parts: list[Any], access: Access | None
     ) -> None:
-        """Text needs a graph whose input has `messages`."""
+        """Text and files need a graph whose input has `messages`."""
         assistant = await assistant_of(self.assistants, assistant_id, access)
-        if not any(isinstance(part, dict) and "text" in part for part in parts):
+        if not any(isinstance(part, dict) and ("text" in part or "file" in part) for part in parts):
             return
         schemas = await self.introspection.schemas(assistant_id, access)
         fields = (schemas.get("input_schema") or schemas.get("state_schema") or {}).get(

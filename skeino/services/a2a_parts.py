@@ -14,8 +14,13 @@ from typing import Any
 
 from skeino.ids import now_iso
 from skeino.jsonrpc import INVALID_PARAMS, RpcError
+from skeino.services.a2a_files import (
+    CONTENT_TYPE_NOT_SUPPORTED,
+    MEDIA_BLOCKS,
+    content_block,
+    file_part,
+)
 
-CONTENT_TYPE_NOT_SUPPORTED = -32005
 USER_TYPES = {"human", "humanmessage", "humanmessagechunk"}
 AGENT_TYPES = {"ai", "aimessage", "aimessagechunk"}
 ROLE_TYPES = {"chat", "chatmessage", "chatmessagechunk"}
@@ -26,9 +31,11 @@ AGENT_ROLES = {"agent", "assistant"}
 def graph_input(
     parts: list[Any], role: str, message_id: str, stamp: dict[str, str]
 ) -> dict[str, Any]:
-    """The run input of one A2A message: text parts as messages, data parts merged in."""
+    """The run input of one A2A message: text parts as messages (or, beside files, one
+    message of content blocks), data parts merged in as input keys."""
     speaker = "human" if role in ("user", "ROLE_USER") else "assistant"
-    messages: list[dict[str, Any]] = []
+    with_files = any(isinstance(part, dict) and "file" in part for part in parts)
+    contents: list[Any] = []
     data: dict[str, Any] = {}
     for part in parts:
         if not isinstance(part, dict):
@@ -41,22 +48,25 @@ def graph_input(
                 f"Got multiple: {present}.",
             )
         if "text" in part:
-            message = {"role": speaker, "content": part["text"], "id": message_id}
-            messages.append({**message, "additional_kwargs": {"a2a": stamp}})
+            contents.append({"type": "text", "text": part["text"]} if with_files else part["text"])
+        elif "file" in part:
+            contents.append(content_block(part))
         elif "data" in part and isinstance(part["data"], dict):
             data.update(part["data"])
-        elif "data" in part:
-            raise RpcError(
-                CONTENT_TYPE_NOT_SUPPORTED,
-                "DataPart must contain a JSON object in the 'data' field",
-            )
         else:
             raise RpcError(
                 CONTENT_TYPE_NOT_SUPPORTED,
-                "Unsupported part type. skeino's A2A agents support 'text' and 'data' parts.",
+                "DataPart must contain a JSON object in the 'data' field"
+                if "data" in part
+                else "Unsupported part type. A2A agents support 'text', 'data', and 'file' parts.",
             )
-    if not messages and not data:
+    if not contents and not data:
         raise RpcError(INVALID_PARAMS, "Message must contain at least one part")
+    said = [contents] if with_files else contents
+    messages = [
+        {"role": speaker, "content": content, "id": message_id, "additional_kwargs": {"a2a": stamp}}
+        for content in said
+    ]
     return {**({"messages": messages} if messages else {}), **data}
 
 
@@ -94,7 +104,28 @@ def text_of(content: Any) -> str:
 
 
 def parts_of(content: Any) -> list[dict[str, Any]]:
-    return [] if content is None else [{"kind": "text", "text": text_of(content)}]
+    """Text and file parts of a message's content, in order; other blocks are left out."""
+    if content is None:
+        return []
+    if not isinstance(content, list):
+        return [{"kind": "text", "text": text_of(content)}]
+    parts: list[dict[str, Any]] = []
+    for block in content:
+        kind = block.get("type") if isinstance(block, dict) else None
+        shown = file_part(block) if kind in MEDIA_BLOCKS else None
+        if shown is not None:
+            parts.append(shown)
+        elif isinstance(block, str) or kind == "text":
+            words = text_of([block])
+            if parts and parts[-1]["kind"] == "text":
+                parts[-1] = {"kind": "text", "text": parts[-1]["text"] + words}
+            else:
+                parts.append({"kind": "text", "text": words})
+    return parts
+
+
+def has_content(parts: list[dict[str, Any]]) -> bool:
+    return any(part["kind"] != "text" or part["text"] for part in parts)
 
 
 def agent_message(text: str, task_id: str, context_id: str | None = None) -> dict[str, Any]:
@@ -139,7 +170,7 @@ def history(
         if current is None or role is None:
             continue
         parts = parts_of(message.get("content", ""))
-        if role == "agent" and not any(part["text"] for part in parts):
+        if role == "agent" and not has_content(parts):
             continue
         shown.append(
             {
@@ -171,7 +202,7 @@ def reply_parts(output: Any) -> list[dict[str, Any]]:
     for message in reversed(turn):
         if role_of(message) == "agent" and "content" in message:
             parts = parts_of(message["content"])
-            if any(part["text"] for part in parts):
+            if has_content(parts):
                 return parts
     return [{"kind": "text", "text": ""}]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from itertools import pairwise
 from typing import Any
 
 import anyio
@@ -115,7 +116,7 @@ async def test_a_streamed_task(http: httpx.AsyncClient, client: LangGraphClient)
     assert working and {update["status"]["state"] for update in working} == {"working"}
     texts = [update["status"]["message"]["parts"][0]["text"] for update in working]
     assert texts[-1] == "You said: stream this. That is all I know."
-    assert all(later.startswith(earlier) for earlier, later in zip(texts, texts[1:], strict=False))
+    assert all(later.startswith(earlier) for earlier, later in pairwise(texts))
     assert artifact["kind"] == "artifact-update" and artifact["lastChunk"] is True
     assert artifact["artifact"]["parts"][0]["text"] == texts[-1]
     assert final == {
@@ -301,3 +302,24 @@ async def test_cancel_a_task_waiting_for_input(
     assert (await client.threads.get(asked["contextId"]))["status"] == "idle"
     again = await call(http, asker, "tasks/cancel", {"id": asked["id"]})
     assert again["error"]["code"] == -32002
+
+
+async def test_files_become_content_blocks(
+    http: httpx.AsyncClient, client: LangGraphClient
+) -> None:
+    chat = await agent(client, "chat")
+    image = {"uri": "https://example.com/a.png", "mimeType": "image/png", "name": "a.png"}
+    parts = [{"kind": "text", "text": "see"}, {"kind": "file", "file": image}]
+    message = {"role": "user", "parts": parts, "messageId": "f1"}
+    task = (await call(http, chat, "message/send", {"message": message}))["result"]
+    assert task["history"][0]["parts"] == parts
+    state = await client.threads.get_state(task["contextId"])
+    assert state["values"]["messages"][0]["content"] == [
+        {"type": "text", "text": "see"},
+        {
+            "type": "image",
+            "url": "https://example.com/a.png",
+            "mime_type": "image/png",
+            "extras": {"filename": "a.png"},
+        },
+    ]
