@@ -178,7 +178,8 @@ async def a2a_errors(ctx: Context) -> None:
 @scenario
 async def a2a_v1_names(ctx: Context) -> None:
     """A2A v1.0 method names (SendMessage, GetTask, SendStreamingMessage, CancelTask): the
-    same tasks, answered with ROLE_* roles, TASK_STATE_* states and a sent task wrapped."""
+    same tasks, answered with ROLE_* roles, TASK_STATE_* states and a sent task wrapped;
+    GetExtendedAgentCard answers the agent card."""
     chat = await system_assistant(ctx, "chat")
     message = {"role": "ROLE_USER", "parts": [{"text": "hello v1"}], "messageId": "v1"}
     task = (await a2a(ctx, chat, "SendMessage", {"message": message}))["result"]["task"]
@@ -187,6 +188,7 @@ async def a2a_v1_names(ctx: Context) -> None:
     await a2a(ctx, chat, "CancelTask", {"id": task["id"]})
     streamed = {"message": {**message, "messageId": "v1s", "contextId": task["contextId"]}}
     await a2a(ctx, chat, "SendStreamingMessage", streamed, SSE)
+    await a2a(ctx, chat, "GetExtendedAgentCard", {})
 
 
 @scenario

@@ -39,7 +39,7 @@ from skeino.services.container import Services
 from skeino.types import ASGIApp
 
 logger = logging.getLogger("skeino.a2a")
-METHODS = ("message/send", "message/stream", "tasks/get", "tasks/cancel")
+METHODS = ("message/send", "message/stream", "tasks/get", "tasks/cancel", "GetExtendedAgentCard")
 SCOPE_HEADER = "LangGraph-A2A-History-Scope"
 AGENT = "/a2a/{assistant_id}"
 
@@ -90,6 +90,8 @@ def routes(svc: Services) -> list[Route]:
             return await a2a.send(agent, params, scope, access(req))
         if method == "tasks/get":
             return await a2a.get_task(agent, params, scope, access(req))
+        if method == "GetExtendedAgentCard":
+            return await card_of(req, agent)
         return await a2a.cancel_task(agent, params, access(req))
 
     async def frames(
@@ -150,19 +152,19 @@ def routes(svc: Services) -> list[Route]:
             logger.exception("A2A %s failed", method)
             return json_response(fault(request_id, INTERNAL_ERROR, "Internal server error"))
 
+    async def card_of(req: Request, agent: str) -> dict[str, Any]:
+        return await agent_card(
+            svc.assistants, svc.introspection, agent, req.base_url, server_version, access(req)
+        )
+
     async def card(req: Request) -> Response:
         agent = req.path_params.get("assistant_id") or req.query_one("assistant_id")
-        if not agent:
-            return _card_error(
-                RpcError(INVALID_PARAMS, "Missing required query parameter: assistant_id")
-            )
         try:
-            found = await agent_card(
-                svc.assistants, svc.introspection, agent, req.base_url, server_version, access(req)
-            )
+            if not agent:
+                raise RpcError(INVALID_PARAMS, "Missing required query parameter: assistant_id")
+            return json_response(await card_of(req, agent))
         except RpcError as exc:
-            return _card_error(exc)
-        return json_response(found)
+            return json_response({"error": {"code": exc.code, "message": exc.message}}, 400)
 
     async def delete(req: Request) -> Response:
         return empty(405)
@@ -199,7 +201,3 @@ def _not_a_request(message: dict[str, Any]) -> Response:
         return json_response(fault(request_id, INVALID_REQUEST, text))
     text = "Invalid message format: must be a JSON-RPC request or notification"
     return json_response(fault(None, INVALID_REQUEST, text))
-
-
-def _card_error(exc: RpcError) -> Response:
-    return json_response({"error": {"code": exc.code, "message": exc.message}}, 400)

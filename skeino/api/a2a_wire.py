@@ -14,6 +14,7 @@ V1_METHODS = {
     "SendStreamingMessage": "message/stream",
     "GetTask": "tasks/get",
     "CancelTask": "tasks/cancel",
+    "GetExtendedAgentCard": "GetExtendedAgentCard",  # v1.0 only: the same card, here
 }
 V1_NAMES = {
     **{"user": "ROLE_USER", "agent": "ROLE_AGENT"},

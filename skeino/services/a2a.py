@@ -205,7 +205,9 @@ class A2AService:
         except SkeinoError as exc:
             raise RpcError(INVALID_PARAMS, f"Failed to create run: {exc.detail}") from None
 
-    async def task_ids(self, turn: Turn, run: Run, access: Access | None) -> tuple[str, dict]:
+    async def task_ids(
+        self, turn: Turn, run: Run, access: Access | None
+    ) -> tuple[str, dict[str, str]]:
         """The name of the task a run serves, and every task name of its context."""
         if turn.task_id is not None:
             return turn.task_id, turn.task_ids

@@ -288,6 +288,8 @@ async def test_v1_method_names_get_v1_spelling(
     results = [event.data["result"] for event in parse_sse(response.text)]
     assert results[0]["task"]["status"]["state"] == "TASK_STATE_SUBMITTED"
     assert results[-1]["status"]["state"] == "TASK_STATE_COMPLETED"
+    card = (await call(http, chat, "GetExtendedAgentCard", {}))["result"]
+    assert card == (await http.get(f"/a2a/{chat}")).json()
 
 
 async def test_cancel_a_task_waiting_for_input(
