@@ -9,6 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import orjson
+
+from skeino.http.responses import dumps
+
 PARSE_ERROR = -32700
 INVALID_REQUEST = -32600
 METHOD_NOT_FOUND = -32601
@@ -25,6 +29,11 @@ class RpcError(Exception):
         super().__init__(message)
         self.code = code
         self.message = message
+
+
+def plain(value: Any) -> Any:
+    """A value as JSON types (LangChain messages as dicts), as a client decodes an answer."""
+    return orjson.loads(dumps(value))
 
 
 def reply(request_id: RequestId, result: Any) -> dict[str, Any]:

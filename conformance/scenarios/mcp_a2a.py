@@ -218,3 +218,22 @@ async def a2a_files(ctx: Context) -> None:
     await a2a(ctx, chat, "message/send", {"message": message})
     both = {"kind": "file", "file": {"uri": "https://example.com/b", "bytes": "aGVsbG8="}}
     await a2a(ctx, chat, "message/send", {"message": {**message, "parts": [both]}})
+
+
+@scenario
+async def a2a_list_tasks(ctx: Context) -> None:
+    """A2A ListTasks (v1.0) on one context: newest first, paged by an offset token, filtered
+    by state, with history; refused page sizes, states and tokens."""
+    chat = await system_assistant(ctx, "chat")
+    first = (await a2a(ctx, chat, "message/send", text("one", "l1")))["result"]
+    context = {"contextId": first["contextId"]}
+    await a2a(ctx, chat, "message/send", text("two", "l2", **context))
+    await a2a(ctx, chat, "ListTasks", {**context, "pageSize": 1})
+    await a2a(ctx, chat, "ListTasks", {**context, "pageSize": 1, "pageToken": "1"})
+    await a2a(ctx, chat, "ListTasks", {**context, "status": "TASK_STATE_COMPLETED"})
+    await a2a(ctx, chat, "ListTasks", {**context, "status": "failed", "historyLength": 0})
+    await a2a(ctx, chat, "ListTasks", {**context, "includeArtifacts": True, "historyLength": 1})
+    await a2a(ctx, chat, "ListTasks", {"contextId": ctx.new_id()})
+    await a2a(ctx, chat, "ListTasks", {"pageSize": 0})
+    await a2a(ctx, chat, "ListTasks", {"status": "sleeping"})
+    await a2a(ctx, chat, "ListTasks", {"pageToken": "next"})

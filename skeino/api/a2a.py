@@ -39,7 +39,10 @@ from skeino.services.container import Services
 from skeino.types import ASGIApp
 
 logger = logging.getLogger("skeino.a2a")
-METHODS = ("message/send", "message/stream", "tasks/get", "tasks/cancel", "GetExtendedAgentCard")
+METHODS = frozenset(
+    {"message/send", "message/stream", "tasks/get", "tasks/cancel"}
+    | {"ListTasks", "GetExtendedAgentCard"}  # v1.0 only
+)
 SCOPE_HEADER = "LangGraph-A2A-History-Scope"
 AGENT = "/a2a/{assistant_id}"
 
@@ -90,6 +93,8 @@ def routes(svc: Services) -> list[Route]:
             return await a2a.send(agent, params, scope, access(req))
         if method == "tasks/get":
             return await a2a.get_task(agent, params, scope, access(req))
+        if method == "ListTasks":
+            return await a2a.list_tasks(agent, params, scope, access(req))
         if method == "GetExtendedAgentCard":
             return await card_of(req, agent)
         return await a2a.cancel_task(agent, params, access(req))

@@ -14,7 +14,8 @@ V1_METHODS = {
     "SendStreamingMessage": "message/stream",
     "GetTask": "tasks/get",
     "CancelTask": "tasks/cancel",
-    "GetExtendedAgentCard": "GetExtendedAgentCard",  # v1.0 only: the same card, here
+    "ListTasks": "ListTasks",  # these two have no v0.3 name upstream
+    "GetExtendedAgentCard": "GetExtendedAgentCard",
 }
 V1_NAMES = {
     **{"user": "ROLE_USER", "agent": "ROLE_AGENT"},

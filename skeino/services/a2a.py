@@ -11,18 +11,15 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
-import orjson
-
 from skeino.auth.authorize import Access
 from skeino.errors import NotFound, SkeinoError
-from skeino.http.responses import dumps
 from skeino.ids import is_uuid, uuid7
-from skeino.jsonrpc import INVALID_PARAMS, RpcError
+from skeino.jsonrpc import INVALID_PARAMS, RpcError, plain
 from skeino.models.runs import Command, RunCreate
-from skeino.models.threads import HistorySearch
 from skeino.runs.bus import Source
 from skeino.runs.manager import RunManager
 from skeino.services.a2a_card import assistant_of
+from skeino.services.a2a_list import list_tasks
 from skeino.services.a2a_parts import agent_message, graph_input, history, outcome
 from skeino.services.a2a_stream import task_events
 from skeino.services.a2a_tasks import (
@@ -34,6 +31,7 @@ from skeino.services.a2a_tasks import (
     cancel_task,
     check_history,
     find_task,
+    run_messages,
     task_ids_of,
     task_ref,
 )
@@ -58,11 +56,6 @@ class Turn:
     history_length: int | None
     scope: str
     task_ids: dict[str, str]
-
-
-def plain(value: Any) -> Any:
-    """Graph output as JSON types (messages as dicts), as a client of the API would see it."""
-    return orjson.loads(dumps(value))
 
 
 class A2AService:
@@ -277,12 +270,9 @@ class A2AService:
         found: dict[str, Any] = {"kind": "task", "id": task_id, "contextId": task.context_id}
         found["status"] = status
         if length != 0:
-            search = HistorySearch(limit=1, metadata={"run_id": task.run["run_id"]})
-            snapshots = await self.state.history(task.context_id, search, access)
-            values = plain(snapshots[0]["values"]) if snapshots else {}
-            messages = values.get("messages") if isinstance(values, dict) else None
+            messages = await run_messages(self.state, task.context_id, task.run["run_id"], access)
             found["history"] = history(
-                messages or [], task_id, task.context_id, task.task_ids, length, scope
+                messages, task_id, task.context_id, task.task_ids, length, scope
             )
         return found
 
@@ -290,3 +280,8 @@ class A2AService:
         self, assistant_id: str, params: dict[str, Any], access: Access | None
     ) -> dict[str, Any]:
         return await cancel_task(self.runs, self.state, assistant_id, params, access)
+
+    async def list_tasks(
+        self, assistant_id: str, params: dict[str, Any], scope: str, access: Access | None
+    ) -> dict[str, Any]:
+        return await list_tasks(self.runs, self.state, assistant_id, params, scope, access)

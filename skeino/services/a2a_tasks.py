@@ -12,14 +12,14 @@ from typing import Any
 from skeino.auth.authorize import Access
 from skeino.errors import NotFound
 from skeino.ids import is_uuid, now_iso
-from skeino.jsonrpc import INVALID_PARAMS, RpcError
+from skeino.jsonrpc import INVALID_PARAMS, RpcError, plain
 from skeino.models.runs import RunCreate
-from skeino.models.threads import StateUpdate
+from skeino.models.threads import HistorySearch, StateUpdate
 from skeino.runs.manager import RunManager
 from skeino.services.a2a_parts import agent_message
 from skeino.services.state import StateService
 from skeino.services.threads import ThreadService
-from skeino.storage.base import Run
+from skeino.storage.base import Run, Thread
 
 TASK_NOT_FOUND = -32001
 TASK_NOT_CANCELABLE = -32002
@@ -116,10 +116,28 @@ async def find_task(
         ):
             latest, is_newest = run, run["run_id"] == found[0]["run_id"]
             break
-    state = STATES.get(latest["status"], "submitted")
-    if state == "completed" and is_newest and thread["status"] == "interrupted":
-        state = "input-required"
+    state = state_of(latest, thread, is_newest)
     return Task(task_id, context_id, latest, state, task_ids_of(found, context_id, assistant_id))
+
+
+def state_of(run: Run, thread: Thread, newest: bool) -> str:
+    """A task's state from its latest run; a finished run that left the thread interrupted
+    (when no run came after it) waits for input."""
+    state = STATES.get(run["status"], "submitted")
+    if state == "completed" and newest and thread["status"] == "interrupted":
+        return "input-required"
+    return state
+
+
+async def run_messages(
+    state: StateService, context_id: str, run_id: str, access: Access | None
+) -> list[Any]:
+    """The context's messages as the run left them (its last checkpoint)."""
+    search = HistorySearch(limit=1, metadata={"run_id": run_id})
+    snapshots = await state.history(context_id, search, access)
+    values = plain(snapshots[0]["values"]) if snapshots else {}
+    messages = values.get("messages") if isinstance(values, dict) else None
+    return messages if isinstance(messages, list) else []
 
 
 async def _cancel_waiting(

@@ -12,12 +12,9 @@ import logging
 import re
 from typing import Any
 
-import orjson
-
 from skeino.auth.authorize import Access
 from skeino.errors import SkeinoError
-from skeino.http.responses import dumps
-from skeino.jsonrpc import INVALID_PARAMS, RpcError
+from skeino.jsonrpc import INVALID_PARAMS, RpcError, plain
 from skeino.models.assistants import AssistantSearch
 from skeino.models.runs import RunCreate
 from skeino.runs.manager import RunManager
@@ -172,7 +169,7 @@ class McpService:
             run, _ = await self.runs.create(None, body, access=access)
         except SkeinoError as exc:
             raise RpcError(INVALID_PARAMS, exc.detail) from None
-        output = orjson.loads(dumps(await self.runs.wait(run)))
+        output = plain(await self.runs.wait(run))
         if isinstance(output, dict) and "__error__" in output:
             text = str(output["__error__"].get("error"))
             return {"isError": True, "content": [{"type": "text", "text": text}]}

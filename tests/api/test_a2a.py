@@ -267,6 +267,9 @@ async def test_tasks_follow_the_apis_auth(database_uri: str) -> None:
         assert (await call(users["a"], mine, "tasks/get", task))["result"]["id"] == task["id"]
         hidden = await call(users["b"], mine, "tasks/get", task)
         assert hidden["error"]["code"] == -32001
+        listed = await call(users["a"], mine, "ListTasks", {})
+        assert [found["id"] for found in listed["result"]["tasks"]] == [task["id"]]
+        assert (await call(users["b"], mine, "ListTasks", {}))["result"]["tasks"] == []
 
 
 async def test_v1_method_names_get_v1_spelling(
@@ -325,3 +328,19 @@ async def test_files_become_content_blocks(
             "extras": {"filename": "a.png"},
         },
     ]
+
+
+async def test_list_tasks(http: httpx.AsyncClient, client: LangGraphClient) -> None:
+    chat = await agent(client, "chat")
+    first = (await call(http, chat, "message/send", {"message": said("one")}))["result"]
+    other = (await call(http, chat, "message/send", {"message": said("two")}))["result"]
+    listed = (await call(http, chat, "ListTasks", {"historyLength": 0}))["result"]
+    assert [task["id"] for task in listed["tasks"]] == [other["id"], first["id"]]
+    assert listed["tasks"][0]["status"]["state"] == "TASK_STATE_COMPLETED"
+    assert (listed["totalSize"], listed["pageSize"], listed["nextPageToken"]) == (2, 2, "")
+    page = (await call(http, chat, "ListTasks", {"pageSize": 1}))["result"]
+    assert page["nextPageToken"] == "1"
+    assert page["tasks"][0]["history"][0]["parts"][0]["text"] == "two"
+    failed = await call(http, chat, "ListTasks", {"status": "failed"})
+    assert failed["result"]["tasks"] == []
+    assert (await call(http, chat, "ListTasks", {"pageSize": 101}))["error"]["code"] == -32602
