@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from skeino.services.a2a_tasks import TASK_STATES
+
 V1_METHODS = {
     "SendMessage": "message/send",
     "SendStreamingMessage": "message/stream",
@@ -19,19 +21,7 @@ V1_METHODS = {
 }
 V1_NAMES = {
     **{"user": "ROLE_USER", "agent": "ROLE_AGENT"},
-    **{
-        state: "TASK_STATE_" + state.upper().replace("-", "_")
-        for state in (
-            "submitted",
-            "working",
-            "completed",
-            "failed",
-            "canceled",
-            "rejected",
-            "input-required",
-            "auth-required",
-        )
-    },
+    **{state: "TASK_STATE_" + state.upper().replace("-", "_") for state in TASK_STATES},
 }
 V03_NAMES = {v1: v03 for v03, v1 in V1_NAMES.items()}
 

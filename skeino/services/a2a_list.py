@@ -18,6 +18,7 @@ from skeino.runs.manager import RunManager
 from skeino.services.a2a_parts import history
 from skeino.services.a2a_tasks import (
     RUN_SCAN,
+    TASK_STATES,
     check_history,
     run_messages,
     state_of,
@@ -28,18 +29,6 @@ from skeino.services.state import StateService
 from skeino.storage.base import Run, Thread
 
 CONTEXT_SCAN = 1000
-STATES = frozenset(
-    {
-        "submitted",
-        "working",
-        "completed",
-        "failed",
-        "canceled",
-        "rejected",
-        "input-required",
-        "auth-required",
-    }
-)
 
 
 def _checked(params: dict[str, Any], scope: str) -> tuple[int, int | None, str, str | None]:
@@ -51,7 +40,7 @@ def _checked(params: dict[str, Any], scope: str) -> tuple[int, int | None, str, 
     wanted = params.get("status")
     if isinstance(wanted, str) and wanted.startswith("TASK_STATE_"):
         wanted = wanted.removeprefix("TASK_STATE_").lower().replace("_", "-")
-    if wanted is not None and wanted not in STATES:
+    if wanted is not None and wanted not in TASK_STATES:
         raise RpcError(INVALID_PARAMS, f"Invalid status value: '{params.get('status')}'.")
     if not _is_timestamp(params.get("statusTimestampAfter", "")):
         raise RpcError(INVALID_PARAMS, "statusTimestampAfter must be a valid ISO 8601 timestamp.")

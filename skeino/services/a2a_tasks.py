@@ -35,6 +35,7 @@ STATES = {
     "timeout": "failed",
 }
 TERMINAL = frozenset({"completed", "failed", "canceled", "rejected"})
+TASK_STATES = (*TERMINAL, "submitted", "working", "input-required", "auth-required")
 
 
 @dataclass(frozen=True)
