@@ -128,7 +128,8 @@ async def a2a_send(ctx: Context) -> None:
     await a2a(ctx, chat, "tasks/get", {"id": f"{context_id}:{ctx.new_id()}"})
     store = await system_assistant(ctx, "store")
     await a2a(ctx, store, "message/send", text("no messages here", "m3"))
-    await a2a(ctx, store, "message/send", data({"fact": "sky"}, "m4"))
+    slow = await system_assistant(ctx, "slow")  # the store graph's answer depends on the store
+    await a2a(ctx, slow, "message/send", data({"delay": 0, "steps": 1}, "m4"))
     failing = await system_assistant(ctx, "failing")
     await a2a(ctx, failing, "message/send", data({"value": "x"}, "m5"))
 
