@@ -88,6 +88,7 @@ def routes(svc: Services) -> list[Route]:
     server_version = version("skeino")
 
     async def answer(req: Request, method: str, params: dict[str, Any], agent: str) -> Any:
+        """What a method answers, but `message/stream`, which streams."""
         scope = req.header(SCOPE_HEADER) or "context"
         if method == "message/send":
             return await a2a.send(agent, params, scope, access(req))
