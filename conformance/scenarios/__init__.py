@@ -8,11 +8,13 @@ from conformance.scenarios import (  # noqa: F401 - imported to register
     crons,
     errors,
     interrupts,
+    jsapi,
     mcp_a2a,
     multitask,
     runs,
     store,
     streams,
+    surface,
     system,
     threads,
 )

@@ -7,6 +7,7 @@ from typing import Any
 
 from skeino.api.common import access, run_json
 from skeino.errors import NotFound
+from skeino.http.headers import configurable_headers
 from skeino.http.request import Request
 from skeino.http.responses import Response, dumps, empty, error, json_response
 from skeino.http.router import Route
@@ -25,6 +26,7 @@ from skeino.runs.bus import Source
 from skeino.runs.config import Origin
 from skeino.services.container import Services
 from skeino.services.paging import select
+from skeino.settings import HeaderPatterns
 from skeino.storage.base import Run
 from skeino.types import ASGIApp
 
@@ -75,26 +77,32 @@ async def _missing_run(message: str = MISSING_RUN["message"]) -> AsyncIterator[b
     yield encode_event("error", dumps({"error": "HTTPException", "message": message}))
 
 
-def origin(req: Request) -> Origin:
-    """Where the runs of this request came from (one request id for a whole batch)."""
-    return Origin(api_url=req.base_url)
+def origin(req: Request, patterns: HeaderPatterns | None = None) -> Origin:
+    """Where the runs of this request came from (one request id for a whole batch), with
+    the headers `http.configurable_headers` lets through."""
+    return Origin(
+        api_url=req.base_url, headers=configurable_headers(req.scope["headers"], patterns)
+    )
 
 
 def routes(svc: Services) -> list[Route]:
     runs, bus, heartbeat = svc.runs, svc.bus, svc.settings.heartbeat_seconds
+    patterns = svc.settings.configurable_headers
 
     def thread_of(req: Request) -> str | None:
         return req.path_params.get("thread_id")
 
     async def create(req: Request) -> Response:
-        run, _ = await runs.create(thread_of(req), req.data, origin=origin(req), access=access(req))
+        run, _ = await runs.create(
+            thread_of(req), req.data, origin=origin(req, patterns), access=access(req)
+        )
         path = _run_path(run, thread_of(req) is None)
         return json_response(run_json(run), headers={"Content-Location": path})
 
     async def stream(req: Request) -> ASGIApp:
         body: RunCreate = req.data
         run, sub = await runs.create(
-            thread_of(req), body, subscribe=True, origin=origin(req), access=access(req)
+            thread_of(req), body, subscribe=True, origin=origin(req, patterns), access=access(req)
         )
         assert sub is not None
         path = _run_path(run, thread_of(req) is None)
@@ -112,7 +120,9 @@ def routes(svc: Services) -> list[Route]:
 
     async def wait(req: Request) -> ASGIApp:
         body: RunCreate = req.data
-        run, _ = await runs.create(thread_of(req), body, origin=origin(req), access=access(req))
+        run, _ = await runs.create(
+            thread_of(req), body, origin=origin(req, patterns), access=access(req)
+        )
         path = f"/threads/{run['thread_id']}/runs/{run['run_id']}"
 
         async def disconnected() -> None:
@@ -127,7 +137,7 @@ def routes(svc: Services) -> list[Route]:
         )
 
     async def batch(req: Request) -> Response:
-        batch_origin = origin(req)
+        batch_origin = origin(req, patterns)
         caller = access(req)
         created = [
             (await runs.create(None, body, origin=batch_origin, access=caller))[0]

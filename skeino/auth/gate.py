@@ -22,6 +22,7 @@ from skeino.types import ASGIApp, Receive, Scope, Send
 
 ACCESS = "skeino.access"
 OPEN_PATHS = frozenset({"/ok", "/info", "/openapi.json", "/api/health"})
+OPEN_PREFIX = "/console"  # the console's static files: the page asks for a token itself
 
 
 def access_of(scope: Scope) -> Access | None:
@@ -39,7 +40,9 @@ class Gate:
         self.custom_routes = custom_routes
 
     def guards(self, path: str, custom: bool) -> bool:
-        return self.custom_routes if custom else path not in OPEN_PATHS
+        if custom:
+            return self.custom_routes
+        return path not in OPEN_PATHS and not _console_file(path)
 
     async def admit(
         self, scope: Scope, receive: Receive, send: Send
@@ -53,6 +56,10 @@ class Gate:
         access = Access(self.authorizer, user)
         credentials = AuthCredentials(list(user.permissions))
         return {**scope, ACCESS: access, "user": user, "auth": credentials}, receive
+
+
+def _console_file(path: str) -> bool:
+    return path == OPEN_PREFIX or path.startswith(OPEN_PREFIX + "/")
 
 
 def honour_refusals(routes: list[Route]) -> list[Route]:

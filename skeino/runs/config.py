@@ -32,6 +32,8 @@ class Origin:
 
     api_url: str = ""
     request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    headers: dict[str, str] = field(default_factory=dict)
+    """The request headers `http.configurable_headers` passes into `configurable`."""
 
 
 def build_run(
@@ -63,6 +65,7 @@ def build_run(
     given = (body.config or {}).get("configurable", {})
     context = body.context if body.context is not None else {**assistant["context"], **given}
     config["configurable"].update(context)
+    config["configurable"].update(origin.headers)
     config["configurable"].update(
         run_id=run_id,
         thread_id=thread_id,

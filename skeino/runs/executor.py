@@ -186,6 +186,8 @@ class Executor:
             except Exception as exc:  # astream_run has already published the error event
                 failure = exc
         if failure is not None:
+            # clients may see only the class name of the failure; operators see it all here
+            logger.warning("run %s failed", run["run_id"], exc_info=failure)
             return Outcome.ERROR, error_event(failure).data
         if active.reason == "lost":
             raise LeaseLost(run["run_id"])

@@ -69,9 +69,11 @@ class RunManager:
         metadata it writes joins the run's, and the caller reaches the graph's config.
         """
         origin = origin or Origin()
+        self.assistants.check_run_target(body.assistant_id)
         if body.checkpoint_id and not is_uuid(body.checkpoint_id):
             raise InvalidInput("Invalid checkpoint ID")
         check_configurable_or_context(body.config, body.context)
+        await self.worker.webhooks.check(body.webhook)
         try:
             assistant = await self.assistants.resolve(body.assistant_id, access)
         except NotFound:
@@ -94,6 +96,8 @@ class RunManager:
         if access is not None:
             owner = await authorize_run(run, body, found, access, stateless=stateless)
         fresh = None if found else await self.storage.create_thread(new_thread(thread_id, owner))
+        if fresh is not None:
+            await self.threads.ttl.assign(thread_id)
         if fresh is None and not stateless:  # existing, or created by a racing request
             await self._apply_multitask(thread_id, body)
         await self.storage.update_thread(

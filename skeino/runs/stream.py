@@ -5,7 +5,7 @@ more `StreamEvent`s out. `astream_run` drives the graph (`astream`, or `astream_
 when the `events` mode is requested) and feeds the translator.
 
 Failure contract: when the graph raises, `astream_run` yields
-`StreamEvent("error", {"error": <exception class name>, "message": str(exc)})` and then
+`StreamEvent("error", exception_json(exc))` (class name, message if it may be shown) and then
 re-raises the same exception, so a consumer forwards the error event to its subscribers and
 learns the failure (for the run's status) from the exception. Cancellation is not an error:
 it propagates without an error event. The `metadata` event (run id, attempt) belongs to the
@@ -27,6 +27,7 @@ from langchain_core.runnables import RunnableConfig
 from langgraph.pregel import Pregel
 from langgraph.types import Command
 
+from skeino.errors import exception_json
 from skeino.models.runs import StreamMode
 from skeino.runs.events import StreamEvent
 from skeino.runs.folding import ValuesFolder
@@ -159,8 +160,8 @@ CHECKPOINT_KEYS = ("checkpoint_id", "thread_id", "checkpoint_ns", "checkpoint_ma
 
 
 def error_event(exc: BaseException) -> StreamEvent:
-    """The official `error` payload: class name and message, nothing else."""
-    return StreamEvent("error", {"error": type(exc).__name__, "message": str(exc)})
+    """The official `error` payload: class name and (if it may be shown) message."""
+    return StreamEvent("error", exception_json(exc))
 
 
 def graph_input(input: Any, command: Command | Mapping[str, Any] | None) -> Any:
