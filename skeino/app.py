@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any
 
@@ -17,9 +17,8 @@ import orjson
 from langgraph_sdk import Auth
 from starlette.middleware.cors import CORSMiddleware
 
-from skeino import console, loopback
-from skeino.api import assistants, crons, docs, metrics, runs, system, thread_streams, threads
-from skeino.api import store as store_api
+from skeino import loopback
+from skeino.api.table import build_routes, socket_routes
 from skeino.auth.gate import Gate, honour_refusals
 from skeino.backend import StoreOptions, open_backend
 from skeino.clock import Clock, SystemClock
@@ -28,7 +27,7 @@ from skeino.http.cors import PrivateNetworkAccess
 from skeino.http.hosting import HostedApp
 from skeino.http.openapi import openapi_path
 from skeino.http.responses import error
-from skeino.http.router import Route, Router
+from skeino.http.router import Router
 from skeino.http.sockets import SocketDoor
 from skeino.http.websocket import reject
 from skeino.metrics.http import Measured
@@ -116,8 +115,7 @@ class SkeinoApp:
             self._routes, self._custom = inside(self.router), inside(self.hosted.app)
         self._measured = Measured(self._serve, services.metrics.http, self._template)
         admit = self.gate.admit_socket if self.gate is not None else None
-        on = "threads" not in self.settings.disabled
-        sockets = thread_streams.socket_routes(services) if on else []
+        sockets = socket_routes(services)
         self._sockets = SocketDoor(sockets, admit, self.settings.max_body_bytes)
         logger.info(
             "skeino started: %d graph(s), database %s",
@@ -272,31 +270,6 @@ def graph_configs() -> dict[str, dict[str, Any]]:
     if not isinstance(configs, dict) or not all(isinstance(v, dict) for v in configs.values()):
         raise ValueError("LANGGRAPH_CONFIG must be a JSON object of graph id -> config object")
     return configs
-
-
-ROUTE_GROUPS: tuple[tuple[str, Callable[[Services], list[Route]]], ...] = (
-    ("assistants", assistants.routes),
-    ("threads", threads.routes),
-    ("threads", thread_streams.routes),
-    ("runs", runs.routes),
-    ("runs", crons.routes),
-    ("store", store_api.routes),
-    ("meta", metrics.routes),
-    ("meta", docs.routes),
-)
-"""Route modules by the switch that turns them off (`http.disable_<group>`), as upstream
-groups them: crons go with runs. Liveness (`/ok`) is never off."""
-
-
-def build_routes(services: Services) -> list[Route]:
-    off = services.settings.disabled
-    table = [route for group, make in ROUTE_GROUPS if group not in off for route in make(services)]
-    if services.settings.console:
-        table += console.routes()
-    table += system.routes(services)
-    if "meta" not in off:
-        table += system.meta_routes(services, table)
-    return table
 
 
 def create_app(

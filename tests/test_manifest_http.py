@@ -81,8 +81,8 @@ async def test_mount_prefix_serves_everything_under_it(tmp_path: Path) -> None:
             [("GET", "/info"), ("GET", "/docs"), ("GET", "/metrics"), ("GET", "/openapi.json")],
             [("GET", "/ok"), ("POST", "/threads")],
         ),
-        ("mcp", [], [("GET", "/info")]),
-        ("a2a", [], [("GET", "/info")]),
+        ("mcp", [("POST", "/mcp")], [("GET", "/info")]),
+        ("a2a", [("GET", "/.well-known/agent-card.json")], [("GET", "/info")]),
     ],
 )
 async def test_disable_switches(

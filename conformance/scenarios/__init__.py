@@ -9,6 +9,7 @@ from conformance.scenarios import (  # noqa: F401 - imported to register
     errors,
     interrupts,
     jsapi,
+    mcp_a2a,
     multitask,
     runs,
     store,

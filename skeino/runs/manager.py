@@ -273,6 +273,8 @@ class RunManager:
             ending = self.bus.broker.ending(run_id)  # before reading, so no end slips past
             found = await self.storage.run_output(run_id)
             if found is None or found[0] in TERMINAL:
+                if ending.event.is_set():  # it ended, and was deleted, during that read
+                    output = ending.output
                 break
             with anyio.move_on_after(self.worker.settings.poll_seconds):
                 await ending.event.wait()
