@@ -5,17 +5,23 @@ behind one lock, so a process tops out at one commit per write whatever the numb
 Here callers hand over their statements and wait: what queued while the previous
 transaction was committing goes into the next one, so many runs share one commit, and a
 caller returns only once its statements are committed (what a `kill -9` cannot take back).
+
+The writer is a thread of its own rather than a task, so that opening and closing it nest
+in any caller's context managers without a task group around them.
 """
 
 from __future__ import annotations
 
-import math
+import queue
 import sqlite3
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import anyio
+import anyio.from_thread
+import anyio.lowlevel
 import anyio.to_thread
 
 # (sql, rows): the statement run once per row, as `executemany` does.
@@ -34,40 +40,56 @@ class _Job:
 
 
 class GroupWriter:
-    """Commits batches on `conn` (autocommit mode, so transactions are explicit) from
-    `run`, a task of its owner, until `close`; what was queued by then is still committed."""
+    """Commits on `conn` (in autocommit mode: transactions are explicit) from its own
+    thread, started here; `close` commits what was handed over and ends it."""
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self._conn = conn
-        self._send, self._receive = anyio.create_memory_object_stream[_Job](math.inf)
+        self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
+        self._token = anyio.lowlevel.current_token()
+        self._closed = False
+        self._thread = threading.Thread(
+            target=self._run, name="skeino-checkpoint-writer", daemon=True
+        )
+        self._thread.start()
 
     async def write(self, statements: Sequence[Statement]) -> None:
         """Return once `statements` are committed, as one unit: all of them or none. A
         cancelled caller does not withdraw them: they are committed anyway."""
+        if self._closed:
+            raise RuntimeError("the SQLite checkpointer is closed")
         job = _Job(statements)
-        try:
-            self._send.send_nowait(job)
-        except anyio.ClosedResourceError:
-            raise RuntimeError("the SQLite checkpointer is closed") from None
+        self._jobs.put(job)
         await job.done.wait()
         if job.error is not None:
             raise job.error
 
-    async def run(self) -> None:
-        async with self._receive:
-            async for job in self._receive:
-                batch = [job]
-                while len(batch) < MAX_BATCH:
-                    try:
-                        batch.append(self._receive.receive_nowait())
-                    except (anyio.WouldBlock, anyio.EndOfStream):
-                        break
-                await anyio.to_thread.run_sync(_commit, self._conn, batch)
-                for done in batch:
-                    done.done.set()
+    async def close(self) -> None:
+        if not self._closed:
+            self._closed = True
+            self._jobs.put(None)
+        await anyio.to_thread.run_sync(self._thread.join)
 
-    def close(self) -> None:
-        self._send.close()
+    def _run(self) -> None:
+        while (job := self._jobs.get()) is not None:
+            batch, stopping = [job], False
+            while len(batch) < MAX_BATCH and not stopping:
+                try:
+                    more = self._jobs.get_nowait()
+                except queue.Empty:
+                    break
+                stopping = more is None
+                if more is not None:
+                    batch.append(more)
+            _commit(self._conn, batch)
+            anyio.from_thread.run_sync(_finish, batch, token=self._token)
+            if stopping:
+                return
+
+
+def _finish(batch: list[_Job]) -> None:
+    for job in batch:
+        job.done.set()
 
 
 def _commit(conn: sqlite3.Connection, batch: list[_Job]) -> None:

@@ -230,12 +230,10 @@ async def open_sqlite_saver(path: str, readers: int = 4) -> AsyncIterator[Sqlite
     try:
         await anyio.to_thread.run_sync(sql.create_tables, conn)
         writer = GroupWriter(conn)
-        async with anyio.create_task_group() as tasks:
-            tasks.start_soon(writer.run)
-            try:
-                yield SqliteCheckpointer(writer, pool)
-            finally:
-                writer.close()
+        try:
+            yield SqliteCheckpointer(writer, pool)
+        finally:
+            await writer.close()
     finally:
         pool.close()
         await anyio.to_thread.run_sync(conn.close)

@@ -31,12 +31,10 @@ async def _write_all(writer: GroupWriter, rows: list[tuple[str, str | None]]) ->
         except sqlite3.IntegrityError:
             outcome[key] = "refused"
 
-    async with anyio.create_task_group() as tasks:
-        tasks.start_soon(writer.run)
-        async with anyio.create_task_group() as callers:
-            for key, value in rows:
-                callers.start_soon(one, key, value)
-        writer.close()
+    async with anyio.create_task_group() as callers:
+        for key, value in rows:
+            callers.start_soon(one, key, value)
+    await writer.close()
     return outcome
 
 
@@ -63,8 +61,6 @@ async def test_one_bad_write_fails_only_its_caller(tmp_path: Path) -> None:
 
 async def test_a_closed_writer_refuses(tmp_path: Path) -> None:
     writer = GroupWriter(_table(tmp_path / "closed.db"))
-    async with anyio.create_task_group() as tasks:
-        tasks.start_soon(writer.run)
-        writer.close()
+    await writer.close()
     with pytest.raises(RuntimeError, match="closed"):
         await writer.write([(INSERT, [("k", "v")])])

@@ -137,3 +137,11 @@ async def test_sync_methods_from_a_worker_thread(tmp_path: Path) -> None:
         assert state.next == ("ask",)
         await anyio.to_thread.run_sync(saver.delete_thread, "t")
         assert await saver.aget_tuple(config("t")) is None
+
+
+async def test_a_new_directory_and_reopening(tmp_path: Path) -> None:
+    path = str(tmp_path / "fresh" / "dir" / "graph.db")
+    async with open_sqlite_saver(path) as saver:
+        await graph(saver).ainvoke({"log": []}, config("t"))
+    async with open_sqlite_saver(path) as saver:
+        assert (await graph(saver).aget_state(config("t"))).values == {"log": ["first"]}
