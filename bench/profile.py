@@ -24,6 +24,8 @@ IDLE_LEAVES = (
     "EpollSelector.select (selectors.py:",
     "_connection_worker_thread (aiosqlite/core.py:59)",
     "_worker (concurrent/futures/thread.py:81)",
+    "Condition.wait (threading.py:",  # anyio's idle worker threads, and threads waiting on the loop
+    "GroupWriter._run (skeino/checkpoint/group_commit.py:74)",  # the checkpoint writer's queue get
 )
 
 

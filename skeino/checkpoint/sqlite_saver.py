@@ -11,9 +11,9 @@ from __future__ import annotations
 import json
 import random
 import sqlite3
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterator, Sequence
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 import anyio
 import anyio.from_thread
@@ -37,6 +37,8 @@ from skeino.checkpoint import sqlite_sql as sql
 from skeino.checkpoint.group_commit import GroupWriter
 from skeino.checkpoint.readers import ReaderPool, connect
 
+T = TypeVar("T")
+
 
 class SqliteCheckpointer(BaseCheckpointSaver[str]):
     """Made by `open_sqlite_saver`, which runs its writer. The sync methods work from
@@ -53,6 +55,18 @@ class SqliteCheckpointer(BaseCheckpointSaver[str]):
         self._writer = writer
         self._readers = readers
         self._token = anyio.lowlevel.current_token()
+
+    def _blocking(self, fn: Callable[..., Coroutine[Any, Any, T]], *args: Any) -> T:
+        """`fn(*args)` on the event loop, from another thread; from the loop's own thread
+        it would wait for itself forever, so that is refused."""
+        try:
+            anyio.get_current_task()
+        except RuntimeError:
+            return anyio.from_thread.run(fn, *args)
+        raise RuntimeError(
+            "the SQLite checkpointer's sync methods cannot run on the event loop: "
+            "use the async ones (ainvoke, aget_state, ...)"
+        )
 
     async def aget_tuple(self, config: RunnableConfig) -> CheckpointTuple | None:
         configurable = config["configurable"]
@@ -175,7 +189,7 @@ class SqliteCheckpointer(BaseCheckpointSaver[str]):
         return f"{step + 1:032}.{random.random():016}"
 
     def get_tuple(self, config: RunnableConfig) -> CheckpointTuple | None:
-        return anyio.from_thread.run(self.aget_tuple, config, token=self._token)
+        return self._blocking(self.aget_tuple, config)
 
     def list(
         self,
@@ -188,7 +202,7 @@ class SqliteCheckpointer(BaseCheckpointSaver[str]):
         async def collect() -> list[CheckpointTuple]:
             return [t async for t in self.alist(config, filter=filter, before=before, limit=limit)]
 
-        yield from anyio.from_thread.run(collect, token=self._token)
+        yield from self._blocking(collect)
 
     def put(
         self,
@@ -197,9 +211,7 @@ class SqliteCheckpointer(BaseCheckpointSaver[str]):
         metadata: CheckpointMetadata,
         new_versions: ChannelVersions,
     ) -> RunnableConfig:
-        return anyio.from_thread.run(
-            self.aput, config, checkpoint, metadata, new_versions, token=self._token
-        )
+        return self._blocking(self.aput, config, checkpoint, metadata, new_versions)
 
     def put_writes(
         self,
@@ -208,17 +220,13 @@ class SqliteCheckpointer(BaseCheckpointSaver[str]):
         task_id: str,
         task_path: str = "",
     ) -> None:
-        anyio.from_thread.run(
-            self.aput_writes, config, writes, task_id, task_path, token=self._token
-        )
+        self._blocking(self.aput_writes, config, writes, task_id, task_path)
 
     def delete_thread(self, thread_id: str) -> None:
-        anyio.from_thread.run(self.adelete_thread, thread_id, token=self._token)
+        self._blocking(self.adelete_thread, thread_id)
 
     def copy_thread(self, source_thread_id: str, target_thread_id: str) -> None:
-        anyio.from_thread.run(
-            self.acopy_thread, source_thread_id, target_thread_id, token=self._token
-        )
+        self._blocking(self.acopy_thread, source_thread_id, target_thread_id)
 
 
 @asynccontextmanager

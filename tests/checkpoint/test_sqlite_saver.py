@@ -127,6 +127,7 @@ async def test_a_cancelled_caller_still_has_its_write_committed(tmp_path: Path) 
         with anyio.CancelScope() as scope:
             scope.cancel()
             await saver.adelete_thread("t")
+        await saver.adelete_thread("another")  # committed in order: after the cancelled one
         assert await saver.aget_tuple(config("t")) is None
 
 
@@ -145,3 +146,9 @@ async def test_a_new_directory_and_reopening(tmp_path: Path) -> None:
         await graph(saver).ainvoke({"log": []}, config("t"))
     async with open_sqlite_saver(path) as saver:
         assert (await graph(saver).aget_state(config("t"))).values == {"log": ["first"]}
+
+
+async def test_sync_methods_on_the_event_loop_are_refused(tmp_path: Path) -> None:
+    async with open_sqlite_saver(str(tmp_path / "loop.db")) as saver:
+        with pytest.raises(RuntimeError, match="async ones"):
+            saver.get_tuple(config("t"))
