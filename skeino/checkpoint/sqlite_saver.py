@@ -13,6 +13,7 @@ import random
 import sqlite3
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterator, Sequence
 from contextlib import asynccontextmanager
+from functools import partial
 from typing import Any, TypeVar
 
 import anyio
@@ -62,7 +63,7 @@ class SqliteCheckpointer(BaseCheckpointSaver[str]):
         try:
             anyio.get_current_task()
         except RuntimeError:
-            return anyio.from_thread.run(fn, *args)
+            return anyio.from_thread.run(fn, *args, token=self._token)
         raise RuntimeError(
             "the SQLite checkpointer's sync methods cannot run on the event loop: "
             "use the async ones (ainvoke, aget_state, ...)"
@@ -188,39 +189,22 @@ class SqliteCheckpointer(BaseCheckpointSaver[str]):
             step = int(current.split(".")[0])
         return f"{step + 1:032}.{random.random():016}"
 
+    # The sync interface, for graphs used from threads other than the loop's (as langgraph's
+    # async savers allow); each takes the async method's arguments.
     def get_tuple(self, config: RunnableConfig) -> CheckpointTuple | None:
         return self._blocking(self.aget_tuple, config)
 
-    def list(
-        self,
-        config: RunnableConfig | None,
-        *,
-        filter: dict[str, Any] | None = None,
-        before: RunnableConfig | None = None,
-        limit: int | None = None,
-    ) -> Iterator[CheckpointTuple]:
+    def list(self, config: RunnableConfig | None, **options: Any) -> Iterator[CheckpointTuple]:
         async def collect() -> list[CheckpointTuple]:
-            return [t async for t in self.alist(config, filter=filter, before=before, limit=limit)]
+            return [found async for found in self.alist(config, **options)]
 
         yield from self._blocking(collect)
 
-    def put(
-        self,
-        config: RunnableConfig,
-        checkpoint: Checkpoint,
-        metadata: CheckpointMetadata,
-        new_versions: ChannelVersions,
-    ) -> RunnableConfig:
-        return self._blocking(self.aput, config, checkpoint, metadata, new_versions)
+    def put(self, *args: Any, **kwargs: Any) -> RunnableConfig:
+        return self._blocking(partial(self.aput, *args, **kwargs))
 
-    def put_writes(
-        self,
-        config: RunnableConfig,
-        writes: Sequence[tuple[str, Any]],
-        task_id: str,
-        task_path: str = "",
-    ) -> None:
-        self._blocking(self.aput_writes, config, writes, task_id, task_path)
+    def put_writes(self, *args: Any, **kwargs: Any) -> None:
+        self._blocking(partial(self.aput_writes, *args, **kwargs))
 
     def delete_thread(self, thread_id: str) -> None:
         self._blocking(self.adelete_thread, thread_id)

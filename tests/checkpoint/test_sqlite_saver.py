@@ -133,9 +133,13 @@ async def test_a_cancelled_caller_still_has_its_write_committed(tmp_path: Path) 
 
 async def test_sync_methods_from_a_worker_thread(tmp_path: Path) -> None:
     async with open_sqlite_saver(str(tmp_path / "sync.db")) as saver:
-        await graph(saver).ainvoke({"log": []}, config("t"))
-        state = await anyio.to_thread.run_sync(graph(saver).get_state, config("t"))
+        ours = graph(saver)
+        await anyio.to_thread.run_sync(ours.invoke, {"log": []}, config("t"))
+        state = await anyio.to_thread.run_sync(ours.get_state, config("t"))
         assert state.next == ("ask",)
+        history = await anyio.to_thread.run_sync(lambda: list(ours.get_state_history(config("t"))))
+        assert len(history) == 3
+        assert (await ours.aget_state(config("t"))).values == state.values
         await anyio.to_thread.run_sync(saver.delete_thread, "t")
         assert await saver.aget_tuple(config("t")) is None
 
