@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= $(or $(SKEINO_PORT),2024)
 
-.PHONY: serve test lint clean
+.PHONY: serve test e2e lint clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,18 @@ test: $(STAMP)
 	else \
 		echo "JS client tests skipped: node and npm are not installed"; \
 	fi
+
+# The browser tests in headless Chromium (Debian's `chromium`, driven by playwright-core):
+# the console (tests/e2e), then useStream from @langchain/react (tests/e2e/usestream).
+e2e: $(STAMP)
+	@command -v $(or $(CHROMIUM),chromium) >/dev/null 2>&1 || \
+		{ echo "make e2e needs Chromium: apt-get install -y chromium (or set CHROMIUM)"; exit 1; }
+	cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error && \
+		CHROMIUM=$$(command -v $(or $(CHROMIUM),chromium)) \
+		SKEINO_PYTHON=$(CURDIR)/$(BIN)/python npm test --silent
+	cd tests/e2e/usestream && npm ci --no-audit --no-fund --loglevel=error && \
+		CHROMIUM=$$(command -v $(or $(CHROMIUM),chromium)) \
+		SKEINO_PYTHON=$(CURDIR)/$(BIN)/python npm test --silent
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

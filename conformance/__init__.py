@@ -7,7 +7,8 @@ captured, recorded against the official server, and replayed against any other.
 from __future__ import annotations
 
 from conformance.api import check, check_async
-from conformance.runner import Verdict
+from conformance.profiles import LENIENT, STRICT, Profile
 from conformance.target import Target
+from conformance.verdict import Verdict
 
-__all__ = ["Target", "Verdict", "check", "check_async"]
+__all__ = ["LENIENT", "STRICT", "Profile", "Target", "Verdict", "check", "check_async"]

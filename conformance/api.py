@@ -9,8 +9,9 @@ import anyio
 
 from conformance import recording, runner
 from conformance.lifespan import lifespan
-from conformance.runner import Verdict
+from conformance.profiles import STRICT, Profile
 from conformance.target import Target
+from conformance.verdict import Verdict
 
 
 def make_target(url: str | None = None, app: Any = None) -> Target:
@@ -19,9 +20,12 @@ def make_target(url: str | None = None, app: Any = None) -> Target:
     return Target.asgi(app) if app is not None else Target.url(url or "")
 
 
-async def check_async(target: Target, only: Sequence[str] | None = None) -> list[Verdict]:
+async def check_async(
+    target: Target, only: Sequence[str] | None = None, profile: Profile = STRICT
+) -> list[Verdict]:
     """Replay the recorded scenarios (or `only` these) against `target`, in order."""
-    return [await runner.check_one(name, target) for name in only or recording.recorded_names()]
+    names = only or recording.recorded_names()
+    return [await runner.check_one(name, target, profile) for name in names]
 
 
 def check(
@@ -30,14 +34,15 @@ def check(
     app: Any = None,
     only: Sequence[str] | None = None,
     run_lifespan: bool = True,
+    profile: Profile = STRICT,
 ) -> list[Verdict]:
     """Blocking `check_async`; for an app, runs its ASGI lifespan around the replay."""
 
     async def main() -> list[Verdict]:
         target = make_target(url, app)
         if app is None or not run_lifespan:
-            return await check_async(target, only)
+            return await check_async(target, only, profile)
         async with lifespan(app):
-            return await check_async(target, only)
+            return await check_async(target, only, profile)
 
     return anyio.run(main)

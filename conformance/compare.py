@@ -1,29 +1,66 @@
-"""Compare a normalised recording with a normalised replay and say where they differ.
+"""Compare one normalised recorded exchange with its replayed partner and say where they differ.
 
 Values are compared exactly after normalisation; objects as key sets (order never
-matters), arrays element by element. A difference names the JSON path. One documented
-exception: a 422 schema-validation `detail` is compared by its first line only.
+matters), arrays element by element; SSE events are aligned by name first, so one
+extra or missing event is reported as such and the others are still compared. Every
+difference has a `Kind`, which a profile (`profiles.py`) turns into a failure or a
+note. Error wording is its own kind: a string `detail` of an error response; a 422
+schema-validation `detail` is compared by its first line only (the rest is the
+validator's rendering of schema paths, not a client contract).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import enum
+import json
+from dataclasses import dataclass, replace
 from typing import Any
 
-MAX_DIFFERENCES = 20
+from conformance.pairing import aligner
+
+
+class Kind(enum.StrEnum):
+    """What sort of difference; profiles decide which kinds only count as notes."""
+
+    VALUE = "value"
+    MISSING_KEY = "missing-key"
+    EXTRA_KEY = "extra-key"
+    STATUS = "status"
+    EVENTS = "events"
+    ERROR_WORDING = "error-wording"
+    REQUEST = "request"
+    MISSING_EXCHANGE = "missing-exchange"
+    UNEXPECTED_EXCHANGE = "unexpected-exchange"
+    RAISED = "raised"
+    SETUP = "setup"
+    NO_RECORDING = "no-recording"
 
 
 @dataclass(frozen=True)
 class Difference:
-    """One place where replay differs from recording."""
+    """One place where replay differs from recording (`exchange` is the recorded index)."""
 
     exchange: int | None
     path: str
     message: str
+    kind: Kind = Kind.VALUE
+    statuses: tuple[int | None, int | None] | None = None
 
     def __str__(self) -> str:
         where = f"exchange {self.exchange} " if self.exchange is not None else ""
         return f"{where}{self.path}: {self.message}"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "exchange": self.exchange,
+            "path": self.path,
+            "kind": str(self.kind),
+            "message": self.message,
+        }
+
+
+def _at(path: str, message: str, kind: Kind = Kind.VALUE) -> Difference:
+    return Difference(None, path, message, kind)
 
 
 def json_type(value: Any) -> str:
@@ -43,39 +80,37 @@ def json_type(value: Any) -> str:
     raise TypeError(f"not a JSON value: {value!r}")
 
 
-def diff_values(expected: Any, actual: Any, path: str = "$") -> list[tuple[str, str]]:
-    """(path, message) for each difference between two JSON values."""
+def diff_values(expected: Any, actual: Any, path: str = "$") -> list[Difference]:
+    """Each difference between two JSON values (with `exchange` unset)."""
     kind, other = json_type(expected), json_type(actual)
     if kind != other:
-        return [(path, f"expected {kind} {_short(expected)}, got {other} {_short(actual)}")]
+        return [_at(path, f"expected {kind} {_short(expected)}, got {other} {_short(actual)}")]
     if kind == "object":
         return _diff_objects(expected, actual, path)
     if kind == "array":
         return _diff_arrays(expected, actual, path)
     if expected != actual:
-        return [(path, f"expected {_short(expected)}, got {_short(actual)}")]
+        return [_at(path, f"expected {_short(expected)}, got {_short(actual)}")]
     return []
 
 
-def _diff_objects(
-    expected: dict[str, Any], actual: dict[str, Any], path: str
-) -> list[tuple[str, str]]:
-    found: list[tuple[str, str]] = []
+def _diff_objects(expected: dict[str, Any], actual: dict[str, Any], path: str) -> list[Difference]:
+    found: list[Difference] = []
     missing = sorted(set(expected) - set(actual))
     extra = sorted(set(actual) - set(expected))
     if missing:
-        found.append((path, f"missing keys {missing}"))
+        found.append(_at(path, f"missing keys {missing}", Kind.MISSING_KEY))
     if extra:
-        found.append((path, f"unexpected keys {extra}"))
+        found.append(_at(path, f"unexpected keys {extra}", Kind.EXTRA_KEY))
     for key in sorted(set(expected) & set(actual)):
         found.extend(diff_values(expected[key], actual[key], f"{path}.{key}"))
     return found
 
 
-def _diff_arrays(expected: list[Any], actual: list[Any], path: str) -> list[tuple[str, str]]:
-    found: list[tuple[str, str]] = []
+def _diff_arrays(expected: list[Any], actual: list[Any], path: str) -> list[Difference]:
+    found: list[Difference] = []
     if len(expected) != len(actual):
-        found.append((path, f"expected {len(expected)} items, got {len(actual)}"))
+        found.append(_at(path, f"expected {len(expected)} items, got {len(actual)}"))
     for index, (left, right) in enumerate(zip(expected, actual, strict=False)):
         found.extend(diff_values(left, right, f"{path}[{index}]"))
     return found
@@ -88,40 +123,43 @@ def _short(value: Any, limit: int = 120) -> str:
 
 def diff_events(
     expected: list[dict[str, Any]], actual: list[dict[str, Any]], path: str
-) -> list[tuple[str, str]]:
-    """SSE: the sequence of event names first (the clearest message), then each payload."""
+) -> list[Difference]:
+    """SSE: align the events (whole events first, then by name), report the name sequences
+    when they differ, then compare the payloads of the aligned events (so one extra `end`
+    event does not hide the rest)."""
     names = [event["event"] for event in expected]
     got = [event["event"] for event in actual]
-    if names != got:
-        return [(path, f"event names differ:\n      expected {names}\n      got      {got}")]
-    return diff_values(expected, actual, path)
+    if names == got:
+        return diff_values(expected, actual, path)
+    message = f"event names differ:\n      expected {names}\n      got      {got}"
+    found = [_at(path, message, Kind.EVENTS)]
+    by_name = aligner(names, got)
+    whole = aligner(_event_keys(expected), _event_keys(actual), by_name)
+    for pair in whole(range(len(expected)), range(len(actual))):
+        if pair.expected is not None and pair.actual is not None:
+            found.extend(
+                diff_values(
+                    expected[pair.expected], actual[pair.actual], f"{path}[{pair.expected}]"
+                )
+            )
+    return found
 
 
-def diff_exchanges(
-    expected: list[dict[str, Any]], actual: list[dict[str, Any]]
-) -> list[Difference]:
-    """Differences between two normalised runs, at most `MAX_DIFFERENCES`."""
-    found: list[Difference] = []
-    if len(expected) != len(actual):
-        found.append(
-            Difference(None, "$", f"expected {len(expected)} exchanges, got {len(actual)}")
-        )
-    for index, (left, right) in enumerate(zip(expected, actual, strict=False)):
-        found.extend(
-            Difference(index, path, message) for path, message in _diff_exchange(left, right)
-        )
-        if len(found) >= MAX_DIFFERENCES:
-            break
-    return found[:MAX_DIFFERENCES]
+def _event_keys(events: list[dict[str, Any]]) -> list[str]:
+    return [json.dumps(event, sort_keys=True) for event in events]
 
 
-def _diff_exchange(expected: dict[str, Any], actual: dict[str, Any]) -> list[tuple[str, str]]:
-    found = diff_values(expected["request"], actual["request"], "request")
+def diff_exchange(expected: dict[str, Any], actual: dict[str, Any]) -> list[Difference]:
+    """Differences between two paired exchanges (with `exchange` unset)."""
+    found = [
+        replace(difference, kind=Kind.REQUEST)
+        for difference in diff_values(expected["request"], actual["request"], "request")
+    ]
     left, right = expected["response"] or {}, actual["response"] or {}
-    if left.get("status") != right.get("status"):
-        found.append(
-            ("response.status", f"expected {left.get('status')}, got {right.get('status')}")
-        )
+    statuses = (left.get("status"), right.get("status"))
+    if statuses[0] != statuses[1]:
+        message = f"expected {statuses[0]}, got {statuses[1]}"
+        found.append(Difference(None, "response.status", message, Kind.STATUS, statuses))
     found.extend(_body_diff(left, right))
     found.extend(diff_values(left.get("headers"), right.get("headers"), "response.headers"))
     return found
@@ -130,35 +168,43 @@ def _diff_exchange(expected: dict[str, Any], actual: dict[str, Any]) -> list[tup
 SCHEMA_ERROR = "\n\nFailed validating"
 
 
-def _schema_error_diff(left: dict[str, Any], right: dict[str, Any]) -> list[tuple[str, str]] | None:
-    """422 schema errors: the first line (the JSON Schema message) must match exactly; the
-    rest is the validator's rendering of schema and instance paths, not a client contract."""
-    detail = (left.get("body") or {}).get("detail") if isinstance(left.get("body"), dict) else None
-    if left.get("status") != 422 or not isinstance(detail, str) or SCHEMA_ERROR not in detail:
-        return None
-    body = right.get("body")
-    got = body.get("detail") if isinstance(body, dict) else None
-    if not isinstance(got, str):
-        return [("response.body.detail", f"expected a string, got {_short(got)}")]
-    if got.split("\n", 1)[0] != detail.split("\n", 1)[0]:
-        return [
-            (
-                "response.body.detail",
-                f"expected first line {_short(detail.split(chr(10))[0])},"
-                f" got {_short(got.split(chr(10))[0])}",
-            )
-        ]
-    return []
+def _error_detail(response: dict[str, Any]) -> str | None:
+    """The string `detail` of an error response, if it has one."""
+    body = response.get("body")
+    status = response.get("status") or 0
+    detail = body.get("detail") if isinstance(body, dict) else None
+    return detail if status >= 400 and isinstance(detail, str) else None
 
 
-def _body_diff(left: dict[str, Any], right: dict[str, Any]) -> list[tuple[str, str]]:
+def _wording_diff(expected: str, actual: str) -> list[Difference]:
+    """Error wording: a 422 schema error by its first line, any other detail exactly."""
+    if SCHEMA_ERROR in expected:
+        expected, actual = expected.split("\n", 1)[0], actual.split("\n", 1)[0]
+        if expected == actual:
+            return []
+        message = f"expected first line {_short(expected)}, got {_short(actual)}"
+    elif expected == actual:
+        return []
+    else:
+        message = f"expected {_short(expected)}, got {_short(actual)}"
+    return [_at("response.body.detail", message, Kind.ERROR_WORDING)]
+
+
+def _body_diff(left: dict[str, Any], right: dict[str, Any]) -> list[Difference]:
     if "events" in left and "events" in right:
         return diff_events(left["events"], right["events"], "response.events")
-    schema_error = _schema_error_diff(left, right)
-    if schema_error is not None:
-        return schema_error
-    return diff_values(
-        {k: left.get(k) for k in ("body", "events", "error") if k in left},
-        {k: right.get(k) for k in ("body", "events", "error") if k in right},
-        "response",
+    found: list[Difference] = []
+    expected_detail, actual_detail = _error_detail(left), _error_detail(right)
+    if expected_detail is not None and actual_detail is not None:
+        found = _wording_diff(expected_detail, actual_detail)
+        left = {**left, "body": {**left["body"], "detail": ""}}
+        right = {**right, "body": {**right["body"], "detail": ""}}
+    keys = ("body", "events", "error")
+    found.extend(
+        diff_values(
+            {k: left.get(k) for k in keys if k in left},
+            {k: right.get(k) for k in keys if k in right},
+            "response",
+        )
     )
+    return found

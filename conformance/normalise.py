@@ -91,9 +91,3 @@ class Normaliser:
 def _key_shape(key: str) -> str:
     """Sort keys with ids masked: random ids never decide the walk order (ties keep wire order)."""
     return UUID_RE.sub("", key)
-
-
-def normalise_run(exchanges: list[dict[str, Any]], base_url: str = "") -> list[dict[str, Any]]:
-    """Normalise one scenario run's exchanges with one shared id map."""
-    normaliser = Normaliser(base_url)
-    return [normaliser.exchange(exchange) for exchange in exchanges]

@@ -63,9 +63,9 @@ def _is_free(port: int) -> bool:
     return True
 
 
-def scratch_copy() -> Path:
-    """Copy graphs + langgraph.json: `langgraph dev` writes `.langgraph_api/` into its cwd."""
-    workdir = Path(tempfile.mkdtemp(prefix="conformance-official-"))
+def scratch_copy(prefix: str = "conformance-official-") -> Path:
+    """Copy graphs + langgraph.json: servers write state (`.langgraph_api/`) into their cwd."""
+    workdir = Path(tempfile.mkdtemp(prefix=prefix))
     for name in _COPIED:
         source = CONFORMANCE_DIR / name
         if source.is_dir():
@@ -99,30 +99,31 @@ def start(port: int, venv: Path) -> tuple[subprocess.Popen[bytes], Path]:
     return process, workdir
 
 
-def wait_ok(url: str, process: subprocess.Popen[bytes], timeout: float = 90.0) -> None:
-    """Poll `/ok` until the server answers 200 on exactly this URL."""
+def wait_ok(
+    url: str, process: subprocess.Popen[bytes], path: str = "/ok", timeout: float = 90.0
+) -> None:
+    """Poll `path` until the server answers 200 on exactly this URL."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise SystemExit(f"official server exited with {process.returncode}")
+            raise SystemExit(f"server exited with {process.returncode}")
         try:
-            with urllib.request.urlopen(f"{url}/ok", timeout=2) as response:
+            with urllib.request.urlopen(f"{url}{path}", timeout=2) as response:
                 if response.status == 200:
                     return
         except OSError:
             time.sleep(0.5)
-    raise SystemExit(f"official server did not answer {url}/ok within {timeout:.0f}s")
+    raise SystemExit(f"server did not answer {url}{path} within {timeout:.0f}s")
 
 
-def serve(port: int | None, venv: str | None) -> int:
-    """Run the official server in the foreground until interrupted."""
-    chosen = free_port(port)
+def foreground(
+    name: str, process: subprocess.Popen[bytes], workdir: Path, url: str, path: str = "/ok"
+) -> int:
+    """Wait until the server is ready, say so, and keep it until interrupted; then clean up."""
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    process, workdir = start(chosen, venv_path(venv))
-    url = f"http://127.0.0.1:{chosen}"
     try:
-        wait_ok(url, process)
-        print(f"official server ready at {url} (pid {process.pid}, dir {workdir})", flush=True)
+        wait_ok(url, process, path)
+        print(f"{name} ready at {url} (pid {process.pid}, dir {workdir})", flush=True)
         return process.wait()
     except (KeyboardInterrupt, SystemExit):
         return 0
@@ -131,3 +132,10 @@ def serve(port: int | None, venv: str | None) -> int:
             process.terminate()
             process.wait(timeout=30)
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+def serve(port: int | None, venv: str | None) -> int:
+    """Run the official server in the foreground until interrupted."""
+    chosen = free_port(port)
+    process, workdir = start(chosen, venv_path(venv))
+    return foreground("official server", process, workdir, f"http://127.0.0.1:{chosen}")

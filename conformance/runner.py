@@ -6,7 +6,7 @@ import json
 import traceback
 import urllib.request
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from importlib.metadata import version
 from typing import Any
 
@@ -16,10 +16,11 @@ from langgraph_sdk.client import LangGraphClient, SyncLangGraphClient
 
 from conformance import recording, scenarios
 from conformance.capture import CapturingAsyncTransport, CapturingSyncTransport, Recorder
-from conformance.compare import Difference, diff_exchanges
-from conformance.normalise import normalise_run
-from conformance.scenario import Context, Scenario
+from conformance.compare import Difference, Kind
+from conformance.profiles import STRICT, Profile
+from conformance.scenario import Context, Scenario, SetupError
 from conformance.target import Target
+from conformance.verdict import Verdict, judge, not_set_up
 
 SCENARIO_TIMEOUT = 60.0
 HEADERS = {"User-Agent": f"langgraph-sdk-py/{version('langgraph-sdk')}"}
@@ -32,25 +33,7 @@ class Run:
 
     exchanges: list[dict[str, Any]]
     error: str | None = None
-
-
-@dataclass
-class Verdict:
-    """The outcome of checking one scenario."""
-
-    name: str
-    differences: list[Difference] = field(default_factory=list)
-
-    @property
-    def passed(self) -> bool:
-        return not self.differences
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "passed": self.passed,
-            "differences": [str(difference) for difference in self.differences],
-        }
+    setup_error: str | None = None
 
 
 async def run_scenario(scenario: Scenario, target: Target) -> Run:
@@ -81,19 +64,27 @@ async def run_scenario(scenario: Scenario, target: Target) -> Run:
             try:
                 with anyio.fail_after(SCENARIO_TIMEOUT):
                     await scenario.body(context)
+            except SetupError as error:
+                run.setup_error = str(error)
             except Exception as error:
                 run.error = f"{type(error).__name__}: {error}"
                 run.error += "\n" + "".join(traceback.format_exception(error)[-3:])
     return run
 
 
+def info(target: Target) -> dict[str, Any]:
+    """The server's `GET /info` body (its name and versions)."""
+    with urllib.request.urlopen(f"{target.base_url}/info", timeout=10) as response:
+        body = json.load(response)
+    return body if isinstance(body, dict) else {}
+
+
 def server_info(target: Target) -> dict[str, Any]:
     """The official server's versions, for the recording header."""
-    with urllib.request.urlopen(f"{target.base_url}/info", timeout=10) as response:
-        info = json.load(response)
+    info_body = info(target)
     return {
-        "version": info.get("version"),
-        "langgraph_py_version": info.get("langgraph_py_version"),
+        "version": info_body.get("version"),
+        "langgraph_py_version": info_body.get("langgraph_py_version"),
     }
 
 
@@ -104,24 +95,22 @@ async def record(target: Target, names: Iterable[str]) -> list[str]:
     for name in names:
         chosen = scenarios.get(name)
         run = await run_scenario(chosen, target)
-        if run.error:
-            failed.append(f"{name}: {run.error}")
+        if run.error or run.setup_error:
+            failed.append(f"{name}: {run.error or run.setup_error}")
             continue
         recording.Recording(name, chosen.description, server, target.base_url, run.exchanges).save()
     return failed
 
 
-async def check_one(name: str, target: Target) -> Verdict:
-    """Replay one scenario and compare it with its recording."""
+async def check_one(name: str, target: Target, profile: Profile = STRICT) -> Verdict:
+    """Replay one scenario and judge it against its recording under `profile`."""
     try:
         recorded = recording.load(name)
     except FileNotFoundError:
-        return Verdict(name, [Difference(None, "$", "no recording; run `record` first")])
+        message = "no recording; run `record` first"
+        return Verdict(name, [Difference(None, "$", message, Kind.NO_RECORDING)])
     run = await run_scenario(scenarios.get(name), target)
-    expected = normalise_run(recorded.exchanges, recorded.base_url)
-    actual = normalise_run(run.exchanges, target.base_url)
-    differences = diff_exchanges(expected, actual)
-    if run.error:
-        note = f"scenario raised after {len(run.exchanges)} exchanges: {run.error}"
-        differences.insert(0, Difference(None, "$", note))
-    return Verdict(name, differences)
+    if run.setup_error:
+        return not_set_up(name, recorded.exchanges, run.setup_error)
+    base_urls = (recorded.base_url, target.base_url)
+    return judge(name, recorded.exchanges, run.exchanges, base_urls, profile, run.error)

@@ -18,6 +18,10 @@ from conformance.capture import Recorder
 T = TypeVar("T")
 
 
+class SetupError(Exception):
+    """A scenario could not prepare what it checks; reported as such, not as a difference."""
+
+
 @dataclass
 class Context:
     """Captured clients for one scenario run plus a tag unique to that run.
@@ -54,12 +58,28 @@ class Context:
         finally:
             self.recorder.paused = False
 
-    async def poll(self, probe: Callable[[], Awaitable[bool]], limit: float = 10.0) -> None:
-        """Repeat `probe` (unrecorded) until it is true, so the next step is not racy."""
+    @asynccontextmanager
+    async def setup(self, what: str) -> AsyncIterator[None]:
+        """Unrecorded preparation or clean-up; if it fails the scenario says it could not
+        set up (naming `what`) instead of reporting differences it never got to check."""
         async with self.unrecorded():
-            with anyio.fail_after(limit):
-                while not await probe():
-                    await anyio.sleep(0.05)
+            try:
+                yield
+            except SetupError:
+                raise
+            except Exception as error:
+                raise SetupError(f"{what}: {type(error).__name__}: {error}") from error
+
+    async def poll(self, probe: Callable[[], Awaitable[bool]], limit: float = 10.0) -> None:
+        """Repeat `probe` (unrecorded) until it is true, so the next step is not racy; a
+        precondition never reached within `limit` seconds is a set-up failure."""
+        async with self.setup("waiting for a precondition"):
+            try:
+                with anyio.fail_after(limit):
+                    while not await probe():
+                        await anyio.sleep(0.05)
+            except TimeoutError:
+                raise SetupError(f"precondition not reached within {limit:g}s") from None
 
     @staticmethod
     def new_id() -> str:

@@ -85,8 +85,8 @@ async def _memory(uri: str, options: StoreOptions) -> AsyncIterator[Backend]:
 
 @asynccontextmanager
 async def _sqlite(uri: str, options: StoreOptions) -> AsyncIterator[Backend]:
-    """skeino's tables on one connection; the checkpointer (skeino's, group-committing) and
-    langgraph's store on their own.
+    """skeino's tables on one connection; the checkpointer (group-committing) and the store
+    on their own.
     Set-up runs under the file's lock, so processes starting together take turns."""
     path = sqlite_path(uri)
     async with AsyncExitStack() as stack:

@@ -38,9 +38,6 @@ async def open_postgres(uri: str, options: StoreOptions) -> AsyncIterator[Backen
         async with db.pool.connection() as conn, set_up_alone(conn, LOCK):
             await saver.setup()  # one process at a time
             await _set_up_store(store, options)
-        if options.ttl:
-            await store.start_ttl_sweeper()
-            stack.push_async_callback(store.stop_ttl_sweeper)
         storage = PostgresStorage(db)
         crons = PostgresCronStore(db)
         yield Backend(storage, crons, storage, saver, store, PgListener(uri))

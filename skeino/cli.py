@@ -1,7 +1,9 @@
 """`skeino serve`: the app from a `langgraph.json`, on hypercorn, until SIGINT or SIGTERM.
 
 With `--workers N` (N > 1) this process only supervises: it opens the port once and runs N
-copies of itself on that socket (`--fd`, see `skeino.workers`), all on one database.
+copies of itself on that socket (`--fd`, see `skeino.workers`), all on one database. With
+`--reload` it does the same, restarting them when the project's files change
+(`skeino.reload`).
 """
 
 from __future__ import annotations
@@ -14,11 +16,14 @@ import signal
 import socket
 import sys
 from dataclasses import replace
+from pathlib import Path
 
+import anyio
 from hypercorn.asyncio import serve
 from hypercorn.config import Config
 
 from skeino.manifest import ManifestError, from_langgraph_json, read_manifest
+from skeino.reload import reloading
 from skeino.settings import DEFAULT_DATABASE, SkeinoSettings
 from skeino.storage.uri import scheme_of
 from skeino.workers import Supervisor
@@ -43,6 +48,14 @@ def _parser() -> argparse.ArgumentParser:
         type=_positive_int,
         default=os.environ.get("SKEINO_WORKERS") or "1",
         help="server processes sharing the port and database (default: $SKEINO_WORKERS or 1)",
+    )
+    run.add_argument(
+        "--reload",
+        action="store_true",
+        help="restart when langgraph.json or the files it names change (for development)",
+    )
+    run.add_argument(
+        "--no-console", action="store_true", help="do not serve the built-in console at /console"
     )
     # set by the supervisor for its children: the shared socket, and whose death stops them
     run.add_argument("--fd", type=int, default=None, help=argparse.SUPPRESS)
@@ -83,6 +96,7 @@ def _child_command(args: argparse.Namespace, port: int, fd: int) -> list[str]:
         *(sys.executable, "-m", "skeino", "serve", args.config),
         *("--host", args.host, "--port", str(port), "--database", _database(args)),
         *("--workers", "1", "--fd", str(fd), "--supervisor", str(os.getpid())),
+        *(("--no-console",) if args.no_console else ()),
     ]
 
 
@@ -98,12 +112,19 @@ def _supervise(args: argparse.Namespace) -> int:
         sock.set_inheritable(True)
         port = sock.getsockname()[1]
         logger.info(
-            "skeino serving %s on http://%s:%d with %d worker processes",
-            *(args.config, args.host, port, args.workers),
+            "skeino serving %s on http://%s:%d with %d worker processes%s",
+            *(args.config, args.host, port, args.workers, ", reloading" * args.reload),
         )
-        return Supervisor(
-            _child_command(args, port, sock.fileno()), sock.fileno(), args.workers
-        ).run()
+        _announce_console(args, port)
+        command = _child_command(args, port, sock.fileno())
+        if args.reload:
+            return anyio.run(reloading, command, sock.fileno(), args.workers, Path(args.config))
+        return Supervisor(command, sock.fileno(), args.workers).run()
+
+
+def _announce_console(args: argparse.Namespace, port: int) -> None:
+    if not args.no_console:
+        logger.info("console at http://%s:%d/console/", args.host, port)
 
 
 async def _exit_with_parent(stop: asyncio.Event, supervisor: int | None) -> None:
@@ -125,6 +146,8 @@ async def _serve(args: argparse.Namespace) -> None:
     settings = replace(settings, api_url=f"http://{args.host}:{args.port}")
     if args.database:
         settings = replace(settings, database_uri=args.database)
+    if args.no_console:
+        settings = replace(settings, console=False)
     app = from_langgraph_json(args.config, settings=settings)
     config = Config()
     config.bind = [f"{args.host}:{args.port}" if args.fd is None else f"fd://{args.fd}"]
@@ -140,7 +163,13 @@ async def _serve(args: argparse.Namespace) -> None:
         logger.info("worker process %d serving %s", os.getpid(), args.config)
     else:
         logger.info("skeino serving %s on http://%s:%d", args.config, args.host, args.port)
-    await serve(app, config, shutdown_trigger=stop.wait)  # type: ignore[arg-type]
+        _announce_console(args, args.port)
+
+    async def stopping() -> None:
+        await stop.wait()
+        app.going_away()  # open thread streams and sockets end now, not at the grace timeout
+
+    await serve(app, config, shutdown_trigger=stopping)  # type: ignore[arg-type]
     if worker:
         watch.cancel()
     logger.info("%s stopped", f"worker process {os.getpid()}" if worker else "skeino")
@@ -154,7 +183,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    if args.fd is None and args.workers > 1:
+    if args.fd is None and (args.workers > 1 or args.reload):
         return _supervise(args)
     if args.fd is None:
         _check_port_free(args.host, args.port)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from langgraph.errors import EmptyInputError, GraphBubbleUp, InvalidUpdateError, TaskNotFound
+from starlette.exceptions import HTTPException
+
 
 class SkeinoError(Exception):
     """Base of every error whose message is safe to show to a client."""
@@ -37,3 +40,19 @@ class Unauthorized(SkeinoError):
 
 class PayloadTooLarge(SkeinoError):
     """The request body exceeds the configured limit."""
+
+
+SHOWN: tuple[type[BaseException], ...] = (
+    *(ValueError, TypeError, KeyError, AttributeError, RuntimeError, RecursionError, TimeoutError),
+    *(InvalidUpdateError, GraphBubbleUp, EmptyInputError, TaskNotFound, HTTPException),
+    SkeinoError,
+)
+"""Exceptions whose message is meant for callers: builtins, LangGraph's own, HTTP, ours."""
+
+
+def exception_json(exc: BaseException) -> dict[str, str]:
+    """What a client sees of an exception a graph raised: its class name, and its message
+    only when SHOWN; any other says "An internal error occurred", as the official server
+    redacts it (a graph's own exception may carry secrets)."""
+    message = str(exc) if isinstance(exc, SHOWN) else "An internal error occurred"
+    return {"error": type(exc).__name__, "message": message}

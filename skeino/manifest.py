@@ -16,12 +16,14 @@ from langgraph_sdk import Auth
 
 from skeino.app import SkeinoApp, create_app
 from skeino.clock import Clock
-from skeino.settings import CorsSettings, SkeinoSettings
+from skeino.runs.webhook import webhook_settings
+from skeino.services.ttl import thread_ttl_config
+from skeino.settings import SWITCHES, CorsSettings, HeaderPatterns, SkeinoSettings
 from skeino.storage.store import index_config, ttl_config
 
 logger = logging.getLogger("skeino.manifest")
 
-SUPPORTED = {"graphs", "dependencies", "env", "http", "store", "auth"}
+SUPPORTED = {"graphs", "dependencies", "env", "http", "store", "auth", "checkpointer", "webhooks"}
 DEPLOYMENT_ONLY = {
     "python_version",
     "node_version",
@@ -113,6 +115,28 @@ def _cors(raw: dict[str, Any]) -> CorsSettings:
     return CorsSettings(**known)
 
 
+def _http_switches(settings: SkeinoSettings, http: dict[str, Any]) -> SkeinoSettings:
+    """`http.mount_prefix`, `http.configurable_headers` and the `http.disable_*` flags."""
+    changes: dict[str, Any] = {}
+    prefix = http.get("mount_prefix")
+    if prefix:
+        if not isinstance(prefix, str) or not prefix.startswith("/"):
+            raise ManifestError(f"http.mount_prefix must start with '/' (like /my-api): {prefix!r}")
+        changes["mount_prefix"] = prefix.rstrip("/")
+    headers = http.get("configurable_headers")
+    if headers:
+        if not isinstance(headers, dict):
+            raise ManifestError("http.configurable_headers must be an object of includes/excludes")
+        changes["configurable_headers"] = HeaderPatterns(
+            tuple(headers.get("includes") or headers.get("include") or ()),
+            tuple(headers.get("excludes") or headers.get("exclude") or ()),
+        )
+    disabled = frozenset(name for name in SWITCHES if http.get(f"disable_{name}"))
+    if disabled:
+        changes["disabled"] = disabled
+    return replace(settings, **changes) if changes else settings
+
+
 def _graph_spec(graph_id: str, value: Any) -> str:
     if isinstance(value, dict) and isinstance(value.get("path"), str):
         return str(value["path"])
@@ -157,11 +181,18 @@ def from_langgraph_json(
     settings = settings or SkeinoSettings()
     if "cors" in http:
         settings = replace(settings, cors=_cors(http["cors"]))
+    if http.get("middleware_order"):
+        settings = replace(settings, middleware_order=http["middleware_order"])
+    settings = _http_switches(settings, http)
     store = data.get("store") or {}
     if store.get("index"):
         settings = replace(settings, store_index=index_config(store["index"], base))
     if store.get("ttl"):
         settings = replace(settings, store_ttl=ttl_config(store["ttl"]))
+    if "webhooks" in data:
+        settings = replace(settings, webhooks=webhook_settings(data["webhooks"], os.environ))
+    if (data.get("checkpointer") or {}).get("ttl"):
+        settings = replace(settings, thread_ttl=thread_ttl_config(data["checkpointer"]["ttl"]))
     custom = load_object(http["app"], base) if http.get("app") else None
     return create_app(
         graphs=graphs,

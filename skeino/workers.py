@@ -22,6 +22,9 @@ logger = logging.getLogger("skeino")
 TICK = 0.1
 """How often the parent looks at its children; bounds the latency of a restart or a stop."""
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+STOPPED_CLEANLY = (0, -signal.SIGTERM)
+"""Exit codes of a child we stopped: a clean exit, or our SIGTERM's default action on a
+child still starting, before it could handle the signal (it was serving nothing yet)."""
 
 
 @dataclass
@@ -145,6 +148,6 @@ class Supervisor:
             if worker.running():
                 logger.error("worker process %d did not stop; killing it", worker.process.pid)
                 worker.process.kill()
-            clean = worker.process.wait() == 0 and clean
+            clean = worker.process.wait() in STOPPED_CLEANLY and clean
         logger.info("skeino stopped")
         return 0 if clean else 1

@@ -68,7 +68,21 @@ def test_serve_on_env_port_and_stop_on_sigterm(tmp_path: Path) -> None:
         output = proc.communicate(timeout=30)[0]
     assert proc.returncode == 0, output
     assert f"http://127.0.0.1:{port}" in output
+    assert f"console at http://127.0.0.1:{port}/console/" in output
     assert (tmp_path / "cli.db").exists()
+
+
+def test_no_console_serves_no_console(tmp_path: Path) -> None:
+    port = _free_port()
+    proc = _serve(port, tmp_path / "quiet.db", "--no-console")
+    try:
+        _wait_ok(port, proc)
+        assert httpx.get(f"http://127.0.0.1:{port}/console/", timeout=5).status_code == 404
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        output = proc.communicate(timeout=30)[0]
+    assert proc.returncode == 0, output
+    assert "console at" not in output
 
 
 def test_busy_port_is_a_clear_error(tmp_path: Path) -> None:

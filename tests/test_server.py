@@ -16,7 +16,10 @@ from langgraph_sdk import get_client
 from langgraph_sdk.client import LangGraphClient
 
 import skeino
+from skeino.settings import WebhookSettings
 from tests.conftest import MANIFEST
+from tests.hooks import receiving
+from tests.metrics.prometheus import parse
 
 pytestmark = pytest.mark.anyio
 
@@ -37,7 +40,9 @@ async def serving(app: Any, port: int, stop: anyio.Event) -> None:
 @pytest.fixture
 async def server(tmp_path: Path) -> AsyncIterator[str]:
     settings = skeino.SkeinoSettings(
-        database_uri=f"sqlite:///{tmp_path}/server.db", heartbeat_seconds=0.5
+        database_uri=f"sqlite:///{tmp_path}/server.db",
+        heartbeat_seconds=0.5,
+        webhooks=WebhookSettings(disable_loopback=False),  # the tests' hooks are local
     )
     app = skeino.from_langgraph_json(MANIFEST, settings=settings)
     port, stop = free_port(), anyio.Event()
@@ -140,43 +145,41 @@ async def test_thread_stream_sees_every_run_and_run_done(
 
 
 async def test_webhook_is_posted_when_the_run_ends(client: LangGraphClient) -> None:
-    received: list[bytes] = []
-    got = anyio.Event()
-
-    async def handle(stream: Any) -> None:
-        async with stream:
-            data = b""
-            with anyio.fail_after(5):
-                while b"\r\n\r\n" not in data or not data.rstrip().endswith(b"}"):
-                    data += await stream.receive()
-            received.append(data)
-            await stream.send(b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n")
-            got.set()
-
-    listener = await anyio.create_tcp_listener(local_host="127.0.0.1", local_port=0)
-    port = listener.extra(anyio.abc.SocketAttribute.local_port)
-    async with listener, anyio.create_task_group() as tg:
-        tg.start_soon(listener.serve, handle)
+    async with receiving() as hook:
         thread_id = (await client.threads.create())["thread_id"]
-        hook = f"http://127.0.0.1:{port}/hook"
-        out = await client.runs.wait(thread_id, "slow", input={"delay": 0}, webhook=hook)
+        out = await client.runs.wait(thread_id, "slow", input={"delay": 0}, webhook=hook.url)
         assert out["log"] == ["worked:1", "done"]  # the run never waits for its webhook
-        with anyio.fail_after(5):
-            await got.wait()
-        tg.cancel_scope.cancel()
-    request = received[0]
-    assert request.startswith(b"POST /hook ")
-    assert b'"status":"success"' in request and thread_id.encode() in request
+        head, body = await hook.first()
+    assert head.startswith(b"POST /hook ")
+    assert b'"status":"success"' in body and thread_id.encode() in body
 
 
 async def test_a_webhook_path_is_posted_to_this_server(
     client: LangGraphClient, server: str, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """A relative webhook resolves against the server's own URL, as upstream; `/ok` answers
-    a POST with 405, which the webhook's log names with the full URL."""
+    """A relative webhook (allowed: `disable_loopback` is false) resolves against the
+    server's own URL, as upstream; `/ok` answers a POST with 405, which the webhook's log
+    names with the full URL."""
     thread_id = (await client.threads.create())["thread_id"]
     with caplog.at_level("WARNING", logger="skeino.webhook"):
         await client.runs.wait(thread_id, "slow", input={"delay": 0}, webhook="/ok")
         with anyio.fail_after(5):
             while f"webhook {server}/ok answered 405" not in caplog.text:
                 await anyio.sleep(0.05)
+
+
+async def test_metrics_count_open_streams(client: LangGraphClient, server: str) -> None:
+    """A live stream is a subscriber in `/metrics` until it is closed."""
+
+    async def subscribers() -> float:
+        async with httpx.AsyncClient() as http:
+            text = (await http.get(f"{server}/metrics")).text
+        return parse(text).value("lg_api_stream_subscribers")
+
+    tid = (await client.threads.create())["thread_id"]
+    async for part in client.runs.stream(tid, "slow", input={"delay": 60}):
+        assert part.event == "metadata"
+        assert await subscribers() == 1
+        await client.runs.cancel(tid, part.data["run_id"], wait=True)
+        break
+    assert await subscribers() == 0

@@ -80,3 +80,17 @@ def test_a_child_that_will_not_stop_is_killed(
     assert supervisor.run() == 1
     signaller.join(timeout=5)
     assert "did not stop; killing it" in caplog.text
+
+
+def test_a_child_stopped_before_it_handles_signals_counts_as_stopped(
+    fd: int, tmp_path: Path
+) -> None:
+    """A SIGTERM that reaches a child still starting ends it by default action: it served
+    nothing yet, so the stop is clean (a restart racing a stop must not fail the server)."""
+    command = child("signal.SIG_DFL", tmp_path)
+    signaller = sigterm_when_ready(tmp_path, 2)
+    supervisor = Supervisor(command, fd, 2)
+    assert supervisor.run() == 0
+    signaller.join(timeout=5)
+    codes = {worker.process.returncode for worker in supervisor.workers if worker.process}
+    assert codes == {-signal.SIGTERM}

@@ -8,11 +8,14 @@ from conformance.scenarios import (  # noqa: F401 - imported to register
     crons,
     errors,
     interrupts,
+    jsapi,
     multitask,
     runs,
     store,
     streams,
+    surface,
     system,
+    thread_streams,
     threads,
 )
 

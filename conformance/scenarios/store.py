@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from langgraph_sdk.client import SyncLangGraphClient
 
-from conformance.scenario import Context, scenario
+from conformance.scenario import Context, SetupError, scenario
 from conformance.scenarios._support import new_thread
 
 FACTS = ["memories", "facts"]
+CLEANUP_PAGE = 10
+"""Small pages: a server may cap `limit`; set-up must not depend on that."""
+CLEANUP_ROUNDS = 100
 
 
 @scenario
@@ -45,13 +48,22 @@ async def store_sync_client(ctx: Context) -> None:
     await ctx.sync(lambda client: _sync_store(client, namespace))
 
 
+async def _delete_all(ctx: Context, namespace: list[str]) -> None:
+    """Delete a namespace's items a small page at a time, until a page comes back empty."""
+    for _ in range(CLEANUP_ROUNDS):
+        page = await ctx.client.store.search_items(namespace, limit=CLEANUP_PAGE)
+        if not page["items"]:
+            return
+        for item in page["items"]:
+            await ctx.client.store.delete_item(namespace, item["key"])
+    raise SetupError(f"items of {namespace} still there after {CLEANUP_ROUNDS} rounds")
+
+
 @scenario
 async def store_from_graph(ctx: Context) -> None:
     """A graph writes to the server's store; the items are visible through the store API."""
-    async with ctx.unrecorded():
-        leftovers = await ctx.client.store.search_items(FACTS, limit=1000)
-        for item in leftovers["items"]:
-            await ctx.client.store.delete_item(FACTS, item["key"])
+    async with ctx.setup("deleting the facts earlier runs left in the store"):
+        await _delete_all(ctx, FACTS)
     for fact in ("sky-is-blue", "grass-is-green"):
         await ctx.client.runs.wait(await new_thread(ctx), "store", input={"fact": fact})
     await ctx.client.store.search_items(FACTS)

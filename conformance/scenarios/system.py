@@ -25,3 +25,14 @@ async def system_cors(ctx: Context) -> None:
         "Access-Control-Request-Private-Network": "true",
     }
     await ctx.http.options("/threads/search", headers=preflight)
+
+
+@scenario
+async def system_http_app(ctx: Context) -> None:
+    """The manifest's `http.app`: its own route, a route that shadows a built-in path, and
+    its middleware answering before the built-in routes (and health) see a request."""
+    await ctx.http.get("/custom/ping")
+    await ctx.http.get("/assistants/shadowed")
+    teapot = {"x-conformance-teapot": "1"}
+    await ctx.http.post("/threads/search", json={}, headers=teapot)
+    await ctx.http.get("/ok", headers=teapot)

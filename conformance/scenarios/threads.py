@@ -1,4 +1,4 @@
-"""Threads: CRUD, search, copy, prune, state and history."""
+"""Threads: CRUD, search, copy, prune, TTLs, state and history."""
 
 from __future__ import annotations
 
@@ -54,6 +54,19 @@ async def threads_prune(ctx: Context) -> None:
     first, second = await new_thread(ctx), await new_thread(ctx)
     await ctx.client.threads.prune([first, second])
     await ctx.attempt(ctx.client.threads.get(first))
+
+
+@scenario
+async def threads_ttl(ctx: Context) -> None:
+    """TTLs are accepted in every shape the schema allows (any number, the strategy alone) and
+    never shown on the thread, not even with include=ttl."""
+    threads = ctx.client.threads
+    for ttl in (5, {"strategy": "delete", "ttl": 0}, {"ttl": -1}, {"strategy": "keep_latest"}):
+        await new_thread(ctx, ttl=ttl)
+    thread_id = await new_thread(ctx, ttl={"strategy": "keep_latest", "ttl": 60})
+    await threads.update(thread_id, metadata={"ttl": "changed"}, ttl=30)
+    await threads.get(thread_id, include=["ttl"])
+    await threads.search(metadata=ctx.tag, limit=10)
 
 
 @scenario

@@ -23,6 +23,9 @@ def routes(svc: Services) -> list[Route]:
     async def patch(req: Request) -> Response:
         return json_response(await crons.patch(req.path_params["cron_id"], req.data, access(req)))
 
+    async def get(req: Request) -> Response:
+        return json_response(await crons.get(req.path_params["cron_id"], access(req)))
+
     async def delete(req: Request) -> Response:
         await crons.delete(req.path_params["cron_id"], access(req))
         return empty()
@@ -55,6 +58,7 @@ def routes(svc: Services) -> list[Route]:
             "POST", "/runs/crons/search", search, body=CronSearch, tags=tags, summary="Search crons"
         ),
         Route("POST", "/runs/crons/count", count, body=CronCount, tags=tags, summary="Count crons"),
+        Route("GET", CRON, get, tags=tags, summary="Get a cron"),
         Route("PATCH", CRON, patch, body=CronPatch, tags=tags, summary="Update a cron"),
         Route("DELETE", CRON, delete, tags=tags, summary="Delete a cron"),
     ]

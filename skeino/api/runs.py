@@ -7,6 +7,7 @@ from typing import Any
 
 from skeino.api.common import access, run_json
 from skeino.errors import NotFound
+from skeino.http.headers import configurable_headers
 from skeino.http.request import Request
 from skeino.http.responses import Response, dumps, empty, error, json_response
 from skeino.http.router import Route
@@ -18,13 +19,13 @@ from skeino.models.runs import (
     JoinStreamQuery,
     RunCreate,
     RunListQuery,
-    ThreadStreamQuery,
 )
 from skeino.runs.broker import SLOW_CONSUMER
 from skeino.runs.bus import Source
 from skeino.runs.config import Origin
 from skeino.services.container import Services
 from skeino.services.paging import select
+from skeino.settings import HeaderPatterns
 from skeino.storage.base import Run
 from skeino.types import ASGIApp
 
@@ -75,26 +76,32 @@ async def _missing_run(message: str = MISSING_RUN["message"]) -> AsyncIterator[b
     yield encode_event("error", dumps({"error": "HTTPException", "message": message}))
 
 
-def origin(req: Request) -> Origin:
-    """Where the runs of this request came from (one request id for a whole batch)."""
-    return Origin(api_url=req.base_url)
+def origin(req: Request, patterns: HeaderPatterns | None = None) -> Origin:
+    """Where the runs of this request came from (one request id for a whole batch), with
+    the headers `http.configurable_headers` lets through."""
+    return Origin(
+        api_url=req.base_url, headers=configurable_headers(req.scope["headers"], patterns)
+    )
 
 
 def routes(svc: Services) -> list[Route]:
     runs, bus, heartbeat = svc.runs, svc.bus, svc.settings.heartbeat_seconds
+    patterns = svc.settings.configurable_headers
 
     def thread_of(req: Request) -> str | None:
         return req.path_params.get("thread_id")
 
     async def create(req: Request) -> Response:
-        run, _ = await runs.create(thread_of(req), req.data, origin=origin(req), access=access(req))
+        run, _ = await runs.create(
+            thread_of(req), req.data, origin=origin(req, patterns), access=access(req)
+        )
         path = _run_path(run, thread_of(req) is None)
         return json_response(run_json(run), headers={"Content-Location": path})
 
     async def stream(req: Request) -> ASGIApp:
         body: RunCreate = req.data
         run, sub = await runs.create(
-            thread_of(req), body, subscribe=True, origin=origin(req), access=access(req)
+            thread_of(req), body, subscribe=True, origin=origin(req, patterns), access=access(req)
         )
         assert sub is not None
         path = _run_path(run, thread_of(req) is None)
@@ -112,7 +119,9 @@ def routes(svc: Services) -> list[Route]:
 
     async def wait(req: Request) -> ASGIApp:
         body: RunCreate = req.data
-        run, _ = await runs.create(thread_of(req), body, origin=origin(req), access=access(req))
+        run, _ = await runs.create(
+            thread_of(req), body, origin=origin(req, patterns), access=access(req)
+        )
         path = f"/threads/{run['thread_id']}/runs/{run['run_id']}"
 
         async def disconnected() -> None:
@@ -127,7 +136,7 @@ def routes(svc: Services) -> list[Route]:
         )
 
     async def batch(req: Request) -> Response:
-        batch_origin = origin(req)
+        batch_origin = origin(req, patterns)
         caller = access(req)
         created = [
             (await runs.create(None, body, origin=batch_origin, access=caller))[0]
@@ -214,21 +223,6 @@ def routes(svc: Services) -> list[Route]:
             on_disconnect=disconnected,
         )
 
-    async def thread_stream(req: Request) -> ASGIApp:
-        # `stream_mode` here is run_modes/lifecycle/state_update (all run events by default)
-        thread_id = req.path_params["thread_id"]
-        await svc.threads.get(thread_id, access(req))
-        sub = bus.broker.subscribe_thread(thread_id)
-
-        async def disconnected() -> None:
-            bus.broker.unsubscribe_thread(thread_id, sub)
-
-        return EventStreamResponse(
-            frames(sub, True),
-            heartbeat_interval=heartbeat,
-            on_disconnect=disconnected,
-        )
-
     tags: tuple[str, ...] = ("Thread Runs",)
     stateless: tuple[str, ...] = ("Stateless Runs",)
     batch_body: Any = list[RunCreate]
@@ -264,14 +258,6 @@ def routes(svc: Services) -> list[Route]:
             query=RunListQuery,
             tags=tags,
             summary="List a thread's runs",
-        ),
-        Route(
-            "GET",
-            THREAD + "/stream",
-            thread_stream,
-            query=ThreadStreamQuery,
-            tags=tags,
-            summary="Stream every run of a thread",
         ),
         Route("GET", RUN, get, tags=tags, summary="Get a run"),
         Route("DELETE", RUN, delete, tags=tags, summary="Delete a finished run"),

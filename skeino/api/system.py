@@ -9,6 +9,7 @@ from skeino.http.request import Request
 from skeino.http.responses import Response, json_response
 from skeino.http.router import Route
 from skeino.services.container import Services
+from skeino.services.truncate import truncate
 
 
 def _info() -> dict[str, object]:
@@ -32,15 +33,35 @@ def _info() -> dict[str, object]:
     }
 
 
-def routes(svc: Services, all_routes: list[Route]) -> list[Route]:
-    """`all_routes` is the finished table (this list included) that `/openapi.json` renders."""
+def meta_routes(svc: Services, all_routes: list[Route]) -> list[Route]:
+    """`/info` and `/openapi.json` (`http.disable_meta` turns them off); `all_routes` is the
+    finished table (this list included) that `/openapi.json` renders."""
     info = _info()
-
-    async def ok(req: Request) -> Response:
-        return json_response({"ok": True, "services": {}})
+    prefix = svc.settings.mount_prefix
 
     async def get_info(req: Request) -> Response:
         return json_response(info)
+
+    async def get_openapi(req: Request) -> Response:
+        spec = openapi(all_routes, str(info["version"]))
+        if prefix:  # as upstream: clients of the description reach the API under it
+            spec["servers"] = [{"url": prefix}]
+        return json_response(spec)
+
+    tags = ("System",)
+    return [
+        Route("GET", "/info", get_info, tags=tags, summary="Server version and feature flags"),
+        Route("GET", "/openapi.json", get_openapi, tags=tags, summary="This API, as OpenAPI 3.1"),
+    ]
+
+
+def routes(svc: Services) -> list[Route]:
+    """Liveness and what UIs ask first: always served (with `disable_meta`, `/ok` says no
+    more than that the server is up, as upstream)."""
+    alive = {"ok": True} if "meta" in svc.settings.disabled else {"ok": True, "services": {}}
+
+    async def ok(req: Request) -> Response:
+        return json_response(alive)
 
     async def health(req: Request) -> Response:
         return json_response({"status": "ok"})
@@ -48,13 +69,15 @@ def routes(svc: Services, all_routes: list[Route]) -> list[Route]:
     async def initial_message(req: Request) -> Response:
         return json_response({"message": svc.settings.welcome_message})
 
-    async def get_openapi(req: Request) -> Response:
-        return json_response(openapi(all_routes, str(info["version"])))
+    async def internal_truncate(req: Request) -> Response:
+        await truncate(svc)
+        return json_response({"ok": True})
 
     tags = ("System",)
+    wipe = "Wipe threads, runs, crons and user assistants (tests only)"
+    testing = [Route("POST", "/internal/truncate", internal_truncate, tags=tags, summary=wipe)]
     return [
         Route("GET", "/ok", ok, tags=tags, summary="Liveness"),
-        Route("GET", "/info", get_info, tags=tags, summary="Server version and feature flags"),
         Route("GET", "/api/health", health, tags=tags, summary="Health check"),
         Route(
             "GET",
@@ -63,5 +86,5 @@ def routes(svc: Services, all_routes: list[Route]) -> list[Route]:
             tags=tags,
             summary="The welcome message UIs show first",
         ),
-        Route("GET", "/openapi.json", get_openapi, tags=tags, summary="This API, as OpenAPI 3.1"),
+        *(testing if svc.settings.internal_truncate else []),
     ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from skeino.api.common import access, paged_response, thread_json
 from skeino.http.request import Request
-from skeino.http.responses import Response, empty, json_response
+from skeino.http.responses import Response, empty, error, json_response
 from skeino.http.router import Route
 from skeino.models.threads import (
     HistorySearch,
@@ -22,6 +22,7 @@ from skeino.services.container import Services
 
 ID = "/threads/{thread_id:uuid}"
 COPY_HIDES = ("error", "interrupts", "values")  # the official copy answer omits values
+UNMEASURED = "Checkpoint storage is only reported for the built-in checkpointers."
 
 
 def routes(svc: Services) -> list[Route]:
@@ -81,9 +82,16 @@ def routes(svc: Services) -> list[Route]:
         )
 
     async def update_state(req: Request) -> Response:
-        return json_response(
-            await state.update(req.path_params["thread_id"], req.data, access(req))
-        )
+        thread_id = req.path_params["thread_id"]
+        updated = await state.update(thread_id, req.data, access(req))
+        await svc.thread_streams.state_updated(thread_id, access(req))
+        return json_response(updated)
+
+    async def storage(req: Request) -> Response:
+        size = await threads.storage_size(req.path_params["thread_id"], access(req))
+        if size is None:
+            return error(501, UNMEASURED)
+        return json_response(size)
 
     async def get_history(req: Request) -> Response:
         return json_response(
@@ -142,6 +150,13 @@ def routes(svc: Services) -> list[Route]:
             query=StateQuery,
             tags=tags,
             summary="Get the state at a checkpoint id",
+        ),
+        Route(
+            "GET",
+            ID + "/storage",
+            storage,
+            tags=tags,
+            summary="Bytes the thread's checkpoints occupy, per table and channel",
         ),
         Route(
             "GET",

@@ -15,13 +15,15 @@ from starlette.authentication import AuthCredentials
 
 from skeino.auth.authenticate import Authenticator, AuthFailure, PathParams
 from skeino.auth.authorize import Access, Authorizer
+from skeino.auth.user import AuthUser
 from skeino.http.request import Request
 from skeino.http.responses import error
 from skeino.http.router import Handler, Route
-from skeino.types import ASGIApp, Receive, Scope, Send
+from skeino.types import ASGIApp, Message, Receive, Scope, Send
 
 ACCESS = "skeino.access"
 OPEN_PATHS = frozenset({"/ok", "/info", "/openapi.json", "/api/health"})
+OPEN_PREFIX = "/console"  # the console's static files: the page asks for a token itself
 
 
 def access_of(scope: Scope) -> Access | None:
@@ -39,7 +41,9 @@ class Gate:
         self.custom_routes = custom_routes
 
     def guards(self, path: str, custom: bool) -> bool:
-        return self.custom_routes if custom else path not in OPEN_PATHS
+        if custom:
+            return self.custom_routes
+        return path not in OPEN_PATHS and not _console_file(path)
 
     async def admit(
         self, scope: Scope, receive: Receive, send: Send
@@ -50,9 +54,30 @@ class Gate:
         except AuthFailure as failure:
             await error(failure.status, failure.detail, failure.headers)(scope, receive, send)
             return None
+        return self._with(scope, user), receive
+
+    async def admit_socket(self, scope: Scope) -> Scope | None:
+        """A WebSocket handshake's scope with its caller, or None when refused. The
+        authenticate function sees the handshake as the HTTP GET it is, without a body."""
+        try:
+            handshake = {**scope, "type": "http", "method": "GET"}
+            user, _ = await self.authenticator(handshake, _no_body)
+        except AuthFailure:
+            return None
+        return self._with(scope, user)
+
+    def _with(self, scope: Scope, user: AuthUser) -> Scope:
         access = Access(self.authorizer, user)
         credentials = AuthCredentials(list(user.permissions))
-        return {**scope, ACCESS: access, "user": user, "auth": credentials}, receive
+        return {**scope, ACCESS: access, "user": user, "auth": credentials}
+
+
+async def _no_body() -> Message:
+    return {"type": "http.request", "body": b"", "more_body": False}
+
+
+def _console_file(path: str) -> bool:
+    return path == OPEN_PREFIX or path.startswith(OPEN_PREFIX + "/")
 
 
 def honour_refusals(routes: list[Route]) -> list[Route]:

@@ -69,6 +69,11 @@ class SqliteCheckpointer(BaseCheckpointSaver[str]):
             "use the async ones (ainvoke, aget_state, ...)"
         )
 
+    async def read(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        """`work` on a read connection of the file, in one snapshot (for queries of the
+        tables langgraph's interface has no method for, e.g. a thread's footprint)."""
+        return await self._readers.read(work)
+
     async def aget_tuple(self, config: RunnableConfig) -> CheckpointTuple | None:
         configurable = config["configurable"]
         thread_id = str(configurable["thread_id"])

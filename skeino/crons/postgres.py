@@ -6,7 +6,7 @@ from typing import Any, cast
 
 from psycopg.types.json import Jsonb
 
-from skeino.crons.storage import CRONS, Cron, CronQuery, order_of
+from skeino.crons.storage import CRONS, GET_CREATOR, SET_CREATOR, Cron, CronQuery, order_of
 from skeino.storage.base import Page
 from skeino.storage.filters import apply_changes, copy
 from skeino.storage.postgres_db import (
@@ -16,6 +16,7 @@ from skeino.storage.postgres_db import (
     fetch,
     get,
     insert,
+    pg,
     replace,
     select,
 )
@@ -31,13 +32,19 @@ class PostgresCronStore:
     def __init__(self, db: PgDatabase) -> None:
         self.db = db
 
-    async def create(self, cron: Cron) -> None:
+    async def create(self, cron: Cron, creator: dict[str, Any] | None = None) -> None:
         async with self.db.transaction() as conn:
             await insert(conn, CRONS, cron)
+            if creator is not None:
+                await execute(conn, pg(SET_CREATOR), [Jsonb(creator), cron["cron_id"]])
 
     async def get(self, cron_id: str) -> Cron | None:
         async with self.db.transaction() as conn:
             return cast(Cron | None, await get(conn, CRONS, cron_id))
+
+    async def creator(self, cron_id: str) -> dict[str, Any] | None:
+        rows = await self.db.rows(pg(GET_CREATOR), [cron_id])
+        return cast(dict[str, Any], rows[0][0]) if rows else None
 
     async def update(self, cron_id: str, changes: dict[str, Any]) -> Cron | None:
         async with self.db.transaction() as conn:

@@ -6,6 +6,10 @@ there is no polling loop besides that. Each firing queues a normal run through t
 `RunManager`: on the cron's thread, or, for a stateless cron, on a new thread that the
 run deletes when it completes unless `on_run_completed` is "keep".
 
+Under custom auth a cron fires as the user who made it: its run is authorized by
+`threads.create_run` for that user, and carries that user and the metadata the handler
+stamps, exactly as a run the user created by hand.
+
 Missed firings: a cron whose next run date has passed (the server was down, or busy)
 fires once, and its next run date moves to the first slot after *now*. A server that was
 down for a day therefore runs an hourly cron once at start-up, not 24 times. This is what
@@ -22,6 +26,8 @@ from datetime import UTC, datetime
 import anyio
 from anyio.abc import TaskGroup
 
+from skeino.auth.authorize import Access, Authorizer
+from skeino.auth.user import AuthUser
 from skeino.crons.schedule import next_run_date
 from skeino.crons.storage import Cron, CronStore
 from skeino.errors import SkeinoError
@@ -34,9 +40,12 @@ MAX_SLEEP = 60.0
 
 
 class CronScheduler:
-    def __init__(self, store: CronStore, runs: RunManager) -> None:
+    def __init__(
+        self, store: CronStore, runs: RunManager, authorizer: Authorizer | None = None
+    ) -> None:
         self.store = store
         self.runs = runs
+        self.authorizer = authorizer
         self._changed = anyio.Event()
         self._tg: TaskGroup | None = None
 
@@ -92,10 +101,17 @@ class CronScheduler:
     async def _create_run(self, cron: Cron) -> None:
         thread_id = cron["thread_id"]
         body = run_request(cron["payload"], stateless=thread_id is None)
-        run, _ = await self.runs.create(thread_id, body)
+        run, _ = await self.runs.create(thread_id, body, access=await self._creator(cron))
         if thread_id is None and body.metadata:
             # the official server labels a stateless cron's threads with its metadata
             await self.runs.storage.update_thread(run["thread_id"], {"metadata": body.metadata})
+
+    async def _creator(self, cron: Cron) -> Access | None:
+        """The access of the cron's maker; None without auth (or for a cron made without)."""
+        if self.authorizer is None:
+            return None
+        user = await self.store.creator(cron["cron_id"])
+        return None if user is None else Access(self.authorizer, AuthUser(user))
 
     async def _forget_if_orphaned(self, cron: Cron) -> None:
         """A thread cron has nothing left to fire on once its thread is deleted: drop it."""

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypedDict, cast
 
+import orjson
+
 from skeino.storage.base import Page
 from skeino.storage.filters import apply_changes, contains, copy, paginate
 from skeino.storage.sqlite_db import Database, SyncSession, Table, Where, dumps
@@ -61,9 +63,13 @@ class CronStore(Protocol):
     past its end time; only live crons are due or counted by `next_due`, so an exhausted
     cron can never keep the scheduler awake."""
 
-    async def create(self, cron: Cron) -> None: ...
+    async def create(self, cron: Cron, creator: dict[str, Any] | None = None) -> None:
+        """Insert; `creator` is the user the cron fires as (never shown on the wire)."""
 
     async def get(self, cron_id: str) -> Cron | None: ...
+
+    async def creator(self, cron_id: str) -> dict[str, Any] | None:
+        """The user who made the cron, when auth was on then."""
 
     async def update(self, cron_id: str, changes: dict[str, Any]) -> Cron | None:
         """Set fields; `metadata` is merged key by key. None when the cron is missing."""
@@ -110,13 +116,19 @@ class MemoryCronStore:
 
     def __init__(self) -> None:
         self.crons: dict[str, Cron] = {}
+        self.creators: dict[str, dict[str, Any]] = {}
 
-    async def create(self, cron: Cron) -> None:
+    async def create(self, cron: Cron, creator: dict[str, Any] | None = None) -> None:
         self.crons[cron["cron_id"]] = copy(cron)
+        if creator is not None:
+            self.creators[cron["cron_id"]] = copy(creator)
 
     async def get(self, cron_id: str) -> Cron | None:
         found = self.crons.get(cron_id)
         return copy(found) if found is not None else None
+
+    async def creator(self, cron_id: str) -> dict[str, Any] | None:
+        return copy(self.creators.get(cron_id))
 
     async def update(self, cron_id: str, changes: dict[str, Any]) -> Cron | None:
         current = self.crons.get(cron_id)
@@ -127,6 +139,7 @@ class MemoryCronStore:
         return copy(updated)
 
     async def delete(self, cron_id: str) -> bool:
+        self.creators.pop(cron_id, None)
         return self.crons.pop(cron_id, None) is not None
 
     async def search(self, query: CronQuery, page: Page) -> tuple[list[Cron], int]:
@@ -155,6 +168,8 @@ class MemoryCronStore:
 
 
 CRONS = Table("crons", tuple(Cron.__annotations__), frozenset({"payload", "metadata", "enabled"}))
+SET_CREATOR = "UPDATE crons SET creator = ? WHERE cron_id = ?"
+GET_CREATOR = "SELECT creator FROM crons WHERE cron_id = ?"
 LIVE = (
     "enabled = 'true' AND next_run_date IS NOT NULL"
     " AND (end_time IS NULL OR next_run_date <= end_time)"
@@ -167,11 +182,20 @@ class SqliteCronStore:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    async def create(self, cron: Cron) -> None:
-        await self.db.atomic(lambda db: db.insert(CRONS, cron))
+    async def create(self, cron: Cron, creator: dict[str, Any] | None = None) -> None:
+        def work(db: SyncSession) -> None:
+            db.insert(CRONS, cron)
+            if creator is not None:
+                db.run(SET_CREATOR, [dumps(creator), cron["cron_id"]])
+
+        await self.db.atomic(work)
 
     async def get(self, cron_id: str) -> Cron | None:
         return cast(Cron | None, await self.db.read(lambda db: db.get(CRONS, cron_id)))
+
+    async def creator(self, cron_id: str) -> dict[str, Any] | None:
+        rows = await self.db.read(lambda db: db.rows(GET_CREATOR, [cron_id]))
+        return orjson.loads(rows[0][0]) if rows and rows[0][0] is not None else None
 
     async def update(self, cron_id: str, changes: dict[str, Any]) -> Cron | None:
         def work(db: SyncSession) -> dict[str, Any] | None:

@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 
 from skeino.http.router import Route
 from skeino.http.validation import ModelSpec, compile_spec, model_schema, reachable_models
 
 _PARAM = re.compile(r"{(\w+)(?::\w+)?}")
+
+
+@lru_cache(maxsize=512)
+def openapi_path(template: str) -> str:
+    """A route template without parameter types (`/threads/{thread_id}`), as OpenAPI and
+    the request metrics name it."""
+    return _PARAM.sub(r"{\1}", template)
 
 
 def _parameters(route: Route) -> list[dict[str, Any]]:
@@ -58,7 +66,7 @@ def openapi(routes: list[Route], version: str) -> dict[str, Any]:
                 "required": True,
                 "content": {"application/json": {"schema": compile_spec(route.body).schema()}},
             }
-        paths.setdefault(_PARAM.sub(r"{\1}", route.template), {})[route.method.lower()] = operation
+        paths.setdefault(openapi_path(route.template), {})[route.method.lower()] = operation
     return {
         "openapi": "3.1.0",
         "info": {"title": "skeino", "version": version},

@@ -7,6 +7,7 @@ from typing import Any
 
 import orjson
 
+from skeino.errors import exception_json
 from skeino.types import Receive, Scope, Send
 
 JSON_TYPE = b"application/json"
@@ -27,7 +28,7 @@ def _fallback(value: Any) -> Any:
     if isinstance(value, bytes):
         return value.decode("utf-8", "replace")
     if isinstance(value, BaseException):
-        return repr(value)
+        return exception_json(value)
     return repr(value)
 
 

@@ -110,6 +110,24 @@ class JoinStreamQuery:
     stream_mode: list[str] = field(default_factory=list)
 
 
+THREAD_STREAM_MODES = ("run_modes", "lifecycle", "state_update")
+
+
 @dataclass(frozen=True)
 class ThreadStreamQuery:
+    """The official server reads `stream_modes` (comma-separated); the SDK's `stream_mode`
+    is accepted and, as upstream, has no effect."""
+
     stream_mode: list[str] = field(default_factory=list)
+    stream_modes: str | None = None
+
+    @property
+    def modes(self) -> tuple[str, ...]:
+        if not self.stream_modes:
+            return ("run_modes",)
+        return tuple(mode.strip() for mode in self.stream_modes.split(","))
+
+    @property
+    def unknown_mode(self) -> str | None:
+        """The first mode that is none of `THREAD_STREAM_MODES` (upstream's 422 names it)."""
+        return next((mode for mode in self.modes if mode not in THREAD_STREAM_MODES), None)

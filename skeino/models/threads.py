@@ -26,14 +26,12 @@ ThreadField = Literal[
 
 @dataclass(frozen=True)
 class ThreadTTL:
-    """Delete the thread `ttl` minutes after its last update."""
+    """Sweep the thread `ttl` minutes from now (`checkpointer.ttl`'s default when absent).
 
-    ttl: float
+    Any number is accepted, as by the official server: zero or less expires at once."""
+
+    ttl: float | None = None
     strategy: Literal["delete", "keep_latest"] = "delete"
-
-    def __post_init__(self) -> None:
-        if self.ttl <= 0:
-            raise ValueError("ttl must be positive")
 
 
 @dataclass(frozen=True)

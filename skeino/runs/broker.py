@@ -6,7 +6,9 @@ bounded buffer; one that falls `limit` events behind is cut off: its stream ends
 replay what it missed. Runs created with `stream_resumable` keep their whole event log until
 `retention` seconds after they end; others keep none. As upstream, a join replays only when
 it names a `Last-Event-ID`: without one it starts at "now" (and gets nothing once the run
-ended). Thread subscribers also get a `metadata` `run_done` event when each run ends.
+ended). A thread's watchers get a subscription of every run of the thread opened here,
+made as the run's channel opens (so before its first event), and the thread's own
+events (state updates).
 
 The broker is the in-process bus. Where the database is shared by several processes, a
 `sink` (the `EventRelay`) also receives every published envelope, to keep it in the
@@ -26,6 +28,7 @@ from typing import Any
 import anyio
 
 from skeino.runs.events import EncodedEvent
+from skeino.runs.watch import ThreadWatch
 from skeino.storage.base import NO_OUTPUT
 
 SLOW_CONSUMER = EncodedEvent(
@@ -180,7 +183,7 @@ class Broker:
         self.retention = retention
         self.sink = sink
         self.channels: dict[str, RunChannel] = {}
-        self.thread_subscribers: dict[str, set[Subscription]] = {}
+        self.watches: dict[str, set[ThreadWatch]] = {}
         self._last = (0, -1)
         self._endings: weakref.WeakValueDictionary[str, Ending] = weakref.WeakValueDictionary()
 
@@ -189,6 +192,11 @@ class Broker:
         channel = self.channels.get(run_id)
         if channel is None:
             channel = self.channels[run_id] = RunChannel(run_id, thread_id, keep_log)
+            for watch in self.watches.get(thread_id or "", ()):
+                sub = Subscription(self.buffer_limit)
+                channel.subscribers.add(sub)
+                watch.opened[run_id] = sub
+                watch.poke()
         return channel
 
     def next_id(self) -> str:
@@ -214,10 +222,12 @@ class Broker:
             channel.log.append(item)
         if channel.subscribers:
             _fan_out(channel.subscribers, item)
-        if channel.thread_id is not None and self.thread_subscribers:
-            watchers = self.thread_subscribers.get(channel.thread_id)
-            if watchers:
-                _fan_out(watchers, item)
+
+    def publish_thread(self, thread_id: str, event: EncodedEvent) -> None:
+        """An event of the thread itself (a state update), to its watchers here."""
+        for watch in self.watches.get(thread_id, ()):
+            watch.events.append(Envelope(self.next_id(), event))
+            watch.poke()
 
     def ending(self, run_id: str) -> Ending:
         """Set when `end(run_id)` is called in this process (kept while referenced)."""
@@ -246,9 +256,6 @@ class Broker:
         for sub in channel.subscribers:
             sub.close()
         channel.subscribers.clear()
-        if channel.thread_id is not None:
-            done = Envelope(self.next_id(), run_done(run_id))
-            _fan_out(self.thread_subscribers.get(channel.thread_id, set()), done)
         if not channel.keep_log:
             del self.channels[run_id]
 
@@ -300,18 +307,20 @@ class Broker:
             channel.subscribers.discard(sub)
         sub.close()
 
-    def subscribe_thread(self, thread_id: str) -> Subscription:
-        sub = Subscription(self.buffer_limit)
-        self.thread_subscribers.setdefault(thread_id, set()).add(sub)
-        return sub
+    def watch_thread(self, thread_id: str) -> ThreadWatch:
+        watch = ThreadWatch()
+        self.watches.setdefault(thread_id, set()).add(watch)
+        return watch
 
-    def unsubscribe_thread(self, thread_id: str, sub: Subscription) -> None:
-        subs = self.thread_subscribers.get(thread_id)
-        if subs is not None:
-            subs.discard(sub)
-            if not subs:
-                del self.thread_subscribers[thread_id]
-        sub.close()
+    def unwatch_thread(self, thread_id: str, watch: ThreadWatch) -> None:
+        watches = self.watches.get(thread_id)
+        if watches is not None:
+            watches.discard(watch)
+            if not watches:
+                del self.watches[thread_id]
+        for run_id, sub in watch.opened.items():
+            self.unsubscribe(run_id, sub)
+        watch.opened.clear()
 
     def is_live(self, run_id: str) -> bool:
         channel = self.channels.get(run_id)

@@ -25,6 +25,8 @@ from skeino.runs.events import EncodedEvent
 from skeino.runs.relay import EventRelay
 from skeino.storage.base import NO_OUTPUT, EventBatch
 
+FIRST = "0-0"  # before any event id
+
 
 class Whereabouts(Protocol):
     """Where a run is, as the queue knows it."""
@@ -147,6 +149,24 @@ class Bus:
             return Handover(self, run_id, None, id_key(last_event_id))
         local = self.broker.subscribe(run_id) if run_id in self.broker.channels else None
         return Handover(self, run_id, local, (int(time.time() * 1000), -1))
+
+    def replay(self, run_id: str, after: str = FIRST, local: Subscription | None = None) -> Source:
+        """A reader of the run from after `after` (as far as its events are kept), then live.
+
+        `local`, a subscription made when the run's channel opened here, holds all its
+        events; else a run executing here with its whole log in memory is read from memory;
+        either is handed over to the database's log should the run move. Any other run is
+        read from the log. (Events at or before `after` are the reader's to skip.)"""
+        if local is None:
+            channel = self.broker.channels.get(run_id)
+            if channel is not None and channel.keep_log and channel.ended_at is None:
+                local = self.broker.subscribe(run_id, after)
+            elif self.relay is None:
+                return self.broker.subscribe(run_id, after)
+        if self.relay is None:
+            assert local is not None
+            return local
+        return Handover(self, run_id, local, id_key(after))
 
     def unsubscribe(self, run_id: str, source: Source) -> None:
         if isinstance(source, Subscription):

@@ -32,6 +32,8 @@ class Origin:
 
     api_url: str = ""
     request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    headers: dict[str, str] = field(default_factory=dict)
+    """The request headers `http.configurable_headers` passes into `configurable`."""
 
 
 def build_run(
@@ -47,7 +49,7 @@ def build_run(
     """The pending run record; everything the executor needs is in its `kwargs`.
 
     `thread_metadata` is the metadata of the thread a stateful run runs on; None for a
-    stateless run (its temporary thread has none).
+    stateless run (its temporary thread has none) or one creating its thread.
     """
     origin = origin or Origin()
     metadata = {
@@ -63,6 +65,7 @@ def build_run(
     given = (body.config or {}).get("configurable", {})
     context = body.context if body.context is not None else {**assistant["context"], **given}
     config["configurable"].update(context)
+    config["configurable"].update(origin.headers)
     config["configurable"].update(
         run_id=run_id,
         thread_id=thread_id,
@@ -80,6 +83,8 @@ def build_run(
     if body.checkpoint_id:
         checkpoint["checkpoint_id"] = body.checkpoint_id
     config["configurable"].update({k: v for k, v in checkpoint.items() if k != "thread_id"})
+    if config["configurable"].get(PROTOCOL_KEY):  # upstream's protocol runs do not carry it
+        del config["configurable"]["__request_start_time_ms__"]
     config["metadata"] = {**(thread_metadata or {}), **config.get("metadata", {}), **metadata}
     kwargs: dict[str, Any] = {
         "input": body.input,
@@ -140,8 +145,13 @@ def stream_options(
         agent_nodes=agent_nodes,
         status_field=status_field,
         meter=meter,
+        protocol=bool(kwargs["config"]["configurable"].get(PROTOCOL_KEY)),
     )
 
+
+# Set by the thread-centric protocol's `run.start`: the run streams LangGraph's v3 protocol
+# events instead of the legacy modes (the official server's marker key, kept as is).
+PROTOCOL_KEY = "__event_streaming_v2"
 
 EXECUTION_METADATA = {
     "langgraph_version": version("langgraph"),

@@ -29,6 +29,10 @@ EVENT_NAMES = frozenset(
         "checkpoints",
         "error",
         "status",  # skeino's opt-in `status_field` changes; never sent by default
+        "lifecycle",  # thread-protocol runs: subgraph starts and ends, from LangGraph's v3
+        "tools",  # thread-protocol runs: tool calls as LangGraph's v3 stream reports them
+        "input",  # thread-protocol runs: an interrupt waiting for an answer
+        "state_update",  # a thread stream's `state_update` mode: the thread's new state
     }
 )
 

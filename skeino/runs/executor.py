@@ -40,13 +40,13 @@ from skeino.lifecycle import (
     transition,
 )
 from skeino.runs.bus import Bus
-from skeino.runs.config import graph_config, retry_config, stream_options
+from skeino.runs.config import PROTOCOL_KEY, graph_config, retry_config, stream_options
 from skeino.runs.events import StreamEvent
 from skeino.runs.retry import with_retries
 from skeino.runs.rollback import forget_run_checkpoints
 from skeino.runs.stream import StreamOptions, astream_run, error_event
 from skeino.runs.usage import UsageMeter
-from skeino.services.snapshots import plain
+from skeino.services.snapshots import interrupt_json, plain
 from skeino.services.state import StateService, thread_config, thread_mirror
 from skeino.storage.base import CancelAction, Claim, Run, RunChange, Storage
 
@@ -186,6 +186,8 @@ class Executor:
             except Exception as exc:  # astream_run has already published the error event
                 failure = exc
         if failure is not None:
+            # clients may see only the class name of the failure; operators see it all here
+            logger.warning("run %s failed", run["run_id"], exc_info=failure)
             return Outcome.ERROR, error_event(failure).data
         if active.reason == "lost":
             raise LeaseLost(run["run_id"])
@@ -247,6 +249,9 @@ class Executor:
         output: Any = plain(snapshot.values) if snapshot.created_at else None
         if outcome is Outcome.ERROR or outcome is Outcome.TIMEOUT:
             output = {"__error__": error}
+        elif snapshot.interrupts and config["configurable"].get(PROTOCOL_KEY):
+            # a thread-protocol run stopped at an interrupt answers only those, as upstream
+            output = {"__interrupt__": [plain(interrupt_json(i)) for i in snapshot.interrupts]}
         elif snapshot.interrupts and isinstance(output, dict):
             output["__interrupt__"] = plain(list(snapshot.interrupts))
         tokens = meter.tokens(snapshot.values)

@@ -69,9 +69,11 @@ class RunManager:
         metadata it writes joins the run's, and the caller reaches the graph's config.
         """
         origin = origin or Origin()
+        self.assistants.check_run_target(body.assistant_id)
         if body.checkpoint_id and not is_uuid(body.checkpoint_id):
             raise InvalidInput("Invalid checkpoint ID")
         check_configurable_or_context(body.config, body.context)
+        await self.worker.webhooks.check(body.webhook)
         try:
             assistant = await self.assistants.resolve(body.assistant_id, access)
         except NotFound:
@@ -87,13 +89,18 @@ class RunManager:
             assistant,
             body,
             temporary=stateless and body.on_completion == "delete",
-            thread_metadata=None if stateless else found["metadata"] if found else {},
+            # a thread the run creates takes the run's metadata, and the run names no
+            # graph_id then (it has no thread metadata yet), as upstream
+            thread_metadata=found["metadata"] if found else None,
             origin=origin,
         )
         owner = {}
         if access is not None:
             owner = await authorize_run(run, body, found, access, stateless=stateless)
-        fresh = None if found else await self.storage.create_thread(new_thread(thread_id, owner))
+        initial = {**(body.metadata or {}), **owner}
+        fresh = None if found else await self.storage.create_thread(new_thread(thread_id, initial))
+        if fresh is not None:
+            await self.threads.ttl.assign(thread_id)
         if fresh is None and not stateless:  # existing, or created by a racing request
             await self._apply_multitask(thread_id, body)
         await self.storage.update_thread(

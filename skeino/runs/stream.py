@@ -5,7 +5,7 @@ more `StreamEvent`s out. `astream_run` drives the graph (`astream`, or `astream_
 when the `events` mode is requested) and feeds the translator.
 
 Failure contract: when the graph raises, `astream_run` yields
-`StreamEvent("error", {"error": <exception class name>, "message": str(exc)})` and then
+`StreamEvent("error", exception_json(exc))` (class name, message if it may be shown) and then
 re-raises the same exception, so a consumer forwards the error event to its subscribers and
 learns the failure (for the run's status) from the exception. Cancellation is not an error:
 it propagates without an error event. The `metadata` event (run id, attempt) belongs to the
@@ -27,13 +27,26 @@ from langchain_core.runnables import RunnableConfig
 from langgraph.pregel import Pregel
 from langgraph.types import Command
 
+from skeino.errors import exception_json
 from skeino.models.runs import StreamMode
-from skeino.runs.events import StreamEvent
+from skeino.runs.events import EVENT_NAMES, StreamEvent
 from skeino.runs.folding import ValuesFolder
 from skeino.runs.usage import UsageMeter
 from skeino.services.snapshots import checkpoint_of
 
 STREAM_MODES: frozenset[str] = frozenset(StreamMode.__args__)  # type: ignore[attr-defined]
+# What a thread-protocol run records as its `stream_mode` (upstream's list; LangGraph's v3
+# stream decides what it really streams).
+PROTOCOL_MODES = (
+    "values",
+    "updates",
+    "messages",
+    "tools",
+    "lifecycle",
+    "custom",
+    "tasks",
+    "checkpoints",
+)
 Durability = Literal["sync", "async", "exit"]
 
 
@@ -50,12 +63,14 @@ class StreamOptions:
     agent_nodes: tuple[str, ...] = ()
     status_field: str | None = None
     meter: UsageMeter | None = field(default=None, compare=False)
+    protocol: bool = False  # LangGraph's v3 protocol events, for thread-centric streams
     wire_modes: tuple[str, ...] = field(init=False)
     graph_modes: tuple[str, ...] = field(init=False)
 
     def __post_init__(self) -> None:
         modes = tuple(dict.fromkeys(self.stream_modes))
-        if unknown := [m for m in modes if m not in STREAM_MODES]:
+        known = STREAM_MODES.union(PROTOCOL_MODES) if self.protocol else STREAM_MODES
+        if unknown := [m for m in modes if m not in known]:
             raise ValueError(f"unknown stream_mode: {', '.join(map(str, unknown))}")
         object.__setattr__(self, "stream_modes", modes)
         wire = _graph_modes(modes)
@@ -159,8 +174,8 @@ CHECKPOINT_KEYS = ("checkpoint_id", "thread_id", "checkpoint_ns", "checkpoint_ma
 
 
 def error_event(exc: BaseException) -> StreamEvent:
-    """The official `error` payload: class name and message, nothing else."""
-    return StreamEvent("error", {"error": type(exc).__name__, "message": str(exc)})
+    """The official `error` payload: class name and (if it may be shown) message."""
+    return StreamEvent("error", exception_json(exc))
 
 
 def graph_input(input: Any, command: Command | Mapping[str, Any] | None) -> Any:
@@ -181,6 +196,10 @@ async def astream_run(
     command: Command | Mapping[str, Any] | None = None,
 ) -> AsyncIterator[StreamEvent]:
     """Run `graph` and yield wire events; on failure yield `error`, then re-raise."""
+    if options.protocol:
+        async for event in _protocol_run(graph, graph_input(input, command), config, options):
+            yield event
+        return
     translator = Translator(options.stream_modes)
     folder = ValuesFolder(options.agent_nodes, options.status_field) if options.folds else None
     try:
@@ -223,6 +242,52 @@ async def _chunks(
             yield _normalise(event["data"]["chunk"], options.subgraphs)
         else:
             yield (), "events", event
+
+
+async def _protocol_run(
+    graph: Pregel, value: Any, config: RunnableConfig, options: StreamOptions
+) -> AsyncIterator[StreamEvent]:
+    """LangGraph's own v3 protocol events, as the official server runs thread-protocol runs:
+    each named `<method>[|<ns>...]` and kept whole; a message event keeps its payload only."""
+    try:
+        run = await graph.astream_events(
+            value,
+            config,
+            version="v3",
+            interrupt_before=options.interrupt_before,
+            interrupt_after=options.interrupt_after,
+            durability=options.durability,
+            context=options.context,
+        )
+        async with run:
+            async for event in run:
+                found = protocol_event(event)
+                if found is None:
+                    continue
+                if options.meter is not None and found.event == "values":
+                    options.meter.observe((), "values", event["params"]["data"])
+                yield found
+    except Exception as exc:
+        yield error_event(exc)
+        raise
+
+
+def protocol_event(event: Any) -> StreamEvent | None:
+    """A v3 event as a stream event; None for what the protocol does not carry (a legacy
+    message tuple, a method no thread stream knows)."""
+    method, params = event.get("method", ""), event.get("params") or {}
+    if method == "messages":
+        data = params.get("data")
+        if isinstance(data, list | tuple) and len(data) == 2:
+            data = data[0]
+        if not (isinstance(data, dict) and isinstance(data.get("event"), str)):
+            return None
+        event = {**event, "params": {**params, "data": data}}
+    base = method.partition(":")[0]  # `custom:<name>` travels as `custom`
+    if base not in EVENT_NAMES:
+        return None
+    namespace = params.get("namespace") or []
+    return StreamEvent("|".join([base, *namespace]), event)
 
 
 def _normalise(item: tuple[Any, ...], subgraphs: bool) -> tuple[tuple[str, ...], str, Any]:

@@ -18,13 +18,13 @@ import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from urllib.parse import urljoin
 
 import anyio
 from anyio.abc import TaskGroup
 
 from skeino.auth.user import revive
 from skeino.clock import Clock
+from skeino.ids import now_iso
 from skeino.lifecycle import (
     RETRIES_EXHAUSTED,
     THREAD_WITH,
@@ -32,9 +32,10 @@ from skeino.lifecycle import (
     after_lost_lease,
     transition,
 )
+from skeino.metrics.runs import RunTally
 from skeino.runs.bus import Bus
 from skeino.runs.executor import ActiveRun, Executor
-from skeino.runs.webhook import send_webhook
+from skeino.runs.webhook import Webhooks
 from skeino.storage.base import NO_OUTPUT, Claim, Run, RunChange, Storage
 
 logger = logging.getLogger("skeino.runs")
@@ -52,6 +53,8 @@ class QueueSettings:
     lease_seconds: float = 30.0
     poll_seconds: float = 0.5
     max_attempts: int = 3
+    webhooks: bool = True
+    """False when `http.disable_webhooks` is set: runs' webhooks are not called."""
 
 
 class Worker:
@@ -62,13 +65,16 @@ class Worker:
         bus: Bus,
         clock: Clock,
         settings: QueueSettings,
+        webhooks: Webhooks,
     ) -> None:
         self.storage = storage
+        self.webhooks = webhooks
         self.executor = executor
         self.bus = bus
         self.clock = clock
         self.settings = settings
         self.active: dict[str, ActiveRun] = {}
+        self.tally = RunTally()
         self._threads: set[str] = set()
         self._rewake: set[str] = set()
         self._poked = anyio.Event()
@@ -152,7 +158,7 @@ class Worker:
         run_id = run["run_id"]
         self.bus.open(run_id, run["thread_id"], run["kwargs"].get("resumable", False))
         active = self.active[run_id] = ActiveRun(claim, self.worker_id)
-        finished = None
+        finished, started = None, self.clock.time()
         try:
             finished = await self.executor.execute(active)
         except Exception:  # its lease lapses and another attempt (or the retry cap) ends it
@@ -163,14 +169,22 @@ class Worker:
                 self.bus.broker.move(run_id)
             else:
                 self.bus.end(run_id, NO_OUTPUT if finished is None else finished.output)
-        if finished is not None and run["kwargs"].get("webhook"):
+        if finished is not None:
+            self.tally.record(finished.outcome.value, self.clock.time() - started)
+        if finished is not None and run["kwargs"].get("webhook") and self.settings.webhooks:
             assert self._tg is not None
             self._tg.start_soon(self._webhook, run, claim.api_url or self.executor.api_url)
 
     async def _webhook(self, run: Run, server_url: str) -> None:
-        """A path (`/hooks/done`) names a route of this server, as upstream resolves it."""
+        """The run as it ended, with its thread's values, as the official server sends."""
         final = await self.storage.get_run(run["thread_id"], run["run_id"])
-        await send_webhook(urljoin(server_url, run["kwargs"]["webhook"]), final or run)
+        thread = await self.storage.get_thread(run["thread_id"])
+        payload = {
+            **(final or run),
+            "webhook_sent_at": now_iso(),
+            "values": thread["values"] if thread is not None else None,
+        }
+        await self.webhooks.send(run["kwargs"]["webhook"], server_url, payload)
 
     # keeping the queue healthy
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from skeino.auth.authorize import Access, check
 from skeino.auth.filters import matches, scoped_search
-from skeino.errors import Conflict, NotFound
+from skeino.errors import Conflict, InvalidInput, NotFound
 from skeino.graphs import GraphRegistry
 from skeino.http.validation import UNSET
 from skeino.ids import is_uuid, now_iso, system_assistant_id
@@ -134,10 +134,23 @@ class AssistantService:
 
     async def resolve(self, assistant_id_or_graph: str, access: Access | None = None) -> Assistant:
         """Runs and `/graph` accept a graph id where an assistant id is expected; the graph's
-        own assistant is everyone's, so only an assistant id is checked against `access`."""
+        own assistant is everyone's, by either name (a cron keeps the id), so only another
+        assistant is checked against `access`."""
         if not is_uuid(assistant_id_or_graph) and assistant_id_or_graph in self.graphs:
             return await self.get(system_assistant_id(assistant_id_or_graph))
+        if any(assistant_id_or_graph == system_assistant_id(g) for g in self.graphs.ids()):
+            return await self.get(assistant_id_or_graph)
         return await self.get(assistant_id_or_graph, access)
+
+    def check_run_target(self, assistant_id: str) -> None:
+        """A run names an assistant by UUID or a graph by id; anything else is refused with
+        the choices before any lookup (422, not 404), as on the official server."""
+        if not is_uuid(assistant_id) and assistant_id not in self.graphs:
+            raise InvalidInput(
+                f"Invalid assistant: '{assistant_id}'. Must be either:\n"
+                "- A valid assistant UUID, or\n"
+                f"- One of the registered graphs: {', '.join(self.graphs.ids())}"
+            )
 
     async def patch(
         self, assistant_id: str, body: AssistantPatch, access: Access | None = None

@@ -10,6 +10,7 @@ from typing import Any
 import anyio
 from langgraph.checkpoint.base import BaseCheckpointSaver
 
+from skeino.auth.authorize import Authorizer
 from skeino.backend import Backend, Signals
 from skeino.clock import Clock
 from skeino.graphs import GraphRegistry
@@ -18,13 +19,18 @@ from skeino.runs.bus import Bus
 from skeino.runs.executor import Executor
 from skeino.runs.manager import RunManager
 from skeino.runs.relay import EventRelay
+from skeino.runs.webhook import Webhooks
 from skeino.runs.worker import QueueSettings, Worker, new_worker_id
 from skeino.services.assistants import AssistantService
 from skeino.services.crons import CronService
 from skeino.services.introspection import IntrospectionService
+from skeino.services.metrics import MetricsService
 from skeino.services.state import StateService
 from skeino.services.store import StoreService
+from skeino.services.thread_feed import ThreadFeeds
+from skeino.services.thread_streams import ThreadStreams
 from skeino.services.threads import ThreadService
+from skeino.services.ttl import Sweeper, ThreadTtl
 from skeino.settings import SkeinoSettings
 from skeino.storage.base import Storage
 
@@ -44,15 +50,25 @@ class Services:
     runs: RunManager
     store: StoreService
     crons: CronService
+    metrics: MetricsService
+    sweeper: Sweeper
+    thread_streams: ThreadStreams
     signals: Signals | None = None
 
     @classmethod
     def build(
-        cls, settings: SkeinoSettings, backend: Backend, graphs: GraphRegistry, clock: Clock
+        cls,
+        settings: SkeinoSettings,
+        backend: Backend,
+        graphs: GraphRegistry,
+        clock: Clock,
+        authorizer: Authorizer | None = None,
     ) -> Services:
         storage = backend.storage
         assistants = AssistantService(storage, graphs)
-        threads = ThreadService(storage, backend.checkpointer)
+        threads = ThreadService(
+            storage, backend.checkpointer, ThreadTtl(storage, clock, settings.thread_ttl)
+        )
         state = StateService(threads, graphs)
         relay = None
         if backend.events is not None:
@@ -76,8 +92,18 @@ class Services:
             lease_seconds=settings.lease_seconds,
             poll_seconds=settings.poll_seconds,
             max_attempts=settings.max_attempts,
+            webhooks="webhooks" not in settings.disabled,
         )
-        worker = Worker(storage, executor, bus, clock, queue)
+        worker = Worker(storage, executor, bus, clock, queue, Webhooks(settings.webhooks))
+        sweeper = Sweeper(
+            storage,
+            backend.checkpointer,
+            backend.store,
+            clock,
+            queue.worker_id,
+            settings.thread_ttl,
+            settings.store_ttl,
+        )
         runs = RunManager(storage, assistants, threads, worker, bus)
         return cls(
             settings=settings,
@@ -92,7 +118,12 @@ class Services:
             worker=worker,
             runs=runs,
             store=StoreService(backend.store),
-            crons=CronService(backend.crons, assistants, runs),
+            metrics=MetricsService(storage, worker.active, worker.tally, bus.broker),
+            crons=CronService(backend.crons, assistants, runs, authorizer),
+            sweeper=sweeper,
+            thread_streams=ThreadStreams(
+                threads, state, ThreadFeeds(storage, bus, settings.poll_seconds)
+            ),
             signals=backend.signals,
         )
 
@@ -104,6 +135,7 @@ class Services:
             await stack.enter_async_context(self.bus.running())
             await stack.enter_async_context(self.worker.running())
             await stack.enter_async_context(self.crons.running())
+            await stack.enter_async_context(self.sweeper.running())
             tg = await stack.enter_async_context(anyio.create_task_group())
             stack.callback(tg.cancel_scope.cancel)
             if self.signals is not None:

@@ -15,7 +15,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
-from skeino.auth.authorize import Access, check
+from skeino.auth.authorize import Access, Authorizer, check
 from skeino.auth.filters import matches, scoped_search
 from skeino.crons.schedule import check_schedule, next_run_date, parse_instant, zone
 from skeino.crons.scheduler import CronScheduler
@@ -38,11 +38,12 @@ class CronService:
         store: CronStore,
         assistants: AssistantService,
         runs: RunManager,
+        authorizer: Authorizer | None = None,
     ) -> None:
         self.store = store
         self.assistants = assistants
         self.runs = runs
-        self.scheduler = CronScheduler(store, runs)
+        self.scheduler = CronScheduler(store, runs, authorizer)
 
     @asynccontextmanager
     async def running(self) -> AsyncIterator[CronService]:
@@ -65,6 +66,7 @@ class CronService:
             payload["end_time"] = end_time
         payload["config"] = _with_cron_id(payload.get("config"), cron_id)
         run_request(payload, stateless=thread_id is None)
+        await self.runs.worker.webhooks.check(payload.get("webhook"))
         metadata, user_id = body.metadata or {}, ""
         if access is not None:
             metadata, user_id = await _authorize(cron_id, thread_id, body, payload, access)
@@ -84,7 +86,7 @@ class CronService:
             created_at=now,
             updated_at=now,
         )
-        await self.store.create(cron)
+        await self.store.create(cron, None if access is None else dict(access.user))
         self.scheduler.wake()
         return cron
 
@@ -122,18 +124,28 @@ class CronService:
         if "config" in changes:
             payload["config"] = _with_cron_id(changes["config"], cron_id)
         run_request(payload, stateless=current["thread_id"] is None)
+        await self.runs.worker.webhooks.check(payload.get("webhook"))
         updated = await self.store.update(cron_id, _fields(current, changes, payload))
         if updated is None:
             raise NotFound(f"Cron '{cron_id}' not found")
         self.scheduler.wake()
         return updated
 
+    async def get(self, cron_id: str, access: Access | None = None) -> Cron:
+        return await self._visible(cron_id, "read", access)
+
+    async def _visible(self, cron_id: str, action: str, access: Access | None) -> Cron:
+        """The cron, once `crons.<action>` allows it; one the caller may not see is missing
+        (upstream answers both with a bare "Not Found")."""
+        auth_filter = await check(access, "crons", action, {"cron_id": cron_id})
+        current = await self.store.get(cron_id)
+        if current is None or not matches(current["metadata"], auth_filter):
+            raise NotFound("Not Found")
+        return current
+
     async def delete(self, cron_id: str, access: Access | None = None) -> None:
         if access is not None:
-            auth_filter = await access.check("crons", "delete", {"cron_id": cron_id})
-            current = await self.store.get(cron_id)
-            if current is None or not matches(current["metadata"], auth_filter):
-                raise NotFound("Not Found")
+            await self._visible(cron_id, "delete", access)
         if not await self.store.delete(cron_id):
             raise NotFound("Not Found")
         self.scheduler.wake()

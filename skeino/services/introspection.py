@@ -36,10 +36,24 @@ def _state_schema(graph: Pregel, title: str) -> dict[str, Any] | None:
     return schema
 
 
+SERVER_SET = (
+    "__pregel_checkpointer",
+    "__pregel_store",
+    "checkpoint_id",
+    "checkpoint_ns",
+    "thread_id",
+)
+
+
 def _config_schema(graph: Pregel) -> dict[str, Any]:
-    """`{}` when the graph declares no configurable fields, as the official server answers."""
-    schema = _schema(graph.get_config_jsonschema) or {}
-    return schema if schema.get("properties") else {}
+    """What may go in `configurable`: since LangGraph 1.0 the runtime context's schema, less
+    the keys the server sets; `{}` without one. The official server answers this, not the
+    whole RunnableConfig's schema."""
+    schema = _schema(graph.get_context_jsonschema) if graph.context_schema else None
+    if not schema:
+        return {}
+    properties = schema.get("properties", {})
+    return {**schema, "properties": {k: v for k, v in properties.items() if k not in SERVER_SET}}
 
 
 def schemas_of(graph_id: str, graph: Pregel, title: str) -> dict[str, Any]:

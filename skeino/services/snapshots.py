@@ -47,15 +47,21 @@ def checkpoint_of(config: Any) -> dict[str, Any] | None:
     return out
 
 
+def task_checkpoint(state: Any) -> dict[str, Any] | None:
+    """Where a subgraph task's state lives: its config's `configurable` as LangGraph gives
+    it (thread and namespace, no checkpoint id), which is what the official server sends."""
+    return dict(state["configurable"]) if state else None
+
+
 def task_json(task: PregelTask) -> dict[str, Any]:
     nested = isinstance(task.state, StateSnapshot)
     return {
         "id": task.id,
         "name": task.name,
         "path": list(task.path),
-        "error": repr(task.error) if task.error is not None else None,
+        "error": task.error,
         "interrupts": [interrupt_json(i) for i in task.interrupts],
-        "checkpoint": None if nested else checkpoint_of(task.state),
+        "checkpoint": None if nested else task_checkpoint(task.state),
         "state": snapshot_json(task.state) if nested else None,  # type: ignore[arg-type]
         "result": task.result,
     }

@@ -14,9 +14,11 @@ from skeino.errors import Conflict, NotFound
 from skeino.ids import now_iso, uuid7
 from skeino.lifecycle import ACTIVE
 from skeino.models.threads import ThreadCount, ThreadCreate, ThreadPatch, ThreadPrune, ThreadSearch
-from skeino.services.checkpoints import copy_thread
+from skeino.services.checkpoints import copy_thread, keep_latest
 from skeino.services.paging import Paged, select
+from skeino.services.ttl import ThreadTtl
 from skeino.storage.base import Page, Run, Storage, Thread, ThreadQuery
+from skeino.storage.footprint import measure_for
 
 PRUNE_REFUSED = "At least one thread not found or not authorized"
 
@@ -38,9 +40,12 @@ def new_thread(thread_id: str, metadata: dict[str, Any]) -> Thread:
 
 
 class ThreadService:
-    def __init__(self, storage: Storage, checkpointer: BaseCheckpointSaver[Any]) -> None:
+    def __init__(
+        self, storage: Storage, checkpointer: BaseCheckpointSaver[Any], ttl: ThreadTtl
+    ) -> None:
         self.storage = storage
         self.checkpointer = checkpointer
+        self.ttl = ttl
 
     async def in_flight(self, thread_id: str) -> list[Run]:
         """The thread's runs that are queued or executing (pending ones first)."""
@@ -64,6 +69,7 @@ class ThreadService:
             metadata = value.get("metadata") or {}
         created = await self.storage.create_thread(new_thread(thread_id, metadata))
         if created is not None:
+            await self.ttl.assign(thread_id, body.ttl)
             return created
         if body.if_exists == "do_nothing":
             return await self.get(thread_id, access)
@@ -83,6 +89,17 @@ class ThreadService:
             raise NotFound(f"Thread with ID {thread_id} not found")
         return found
 
+    async def storage_size(
+        self, thread_id: str, access: Access | None = None
+    ) -> dict[str, Any] | None:
+        """Bytes the thread's checkpoints occupy; None when the checkpointer cannot tell
+        (asked before the thread is looked up, as upstream answers 501 first)."""
+        measure = measure_for(self.checkpointer)
+        if measure is None:
+            return None
+        await self.get(thread_id, access)
+        return {"thread_id": thread_id, **await measure(thread_id)}
+
     async def patch(
         self, thread_id: str, body: ThreadPatch, access: Access | None = None
     ) -> Thread:
@@ -97,6 +114,8 @@ class ThreadService:
         updated = await self.storage.update_thread(thread_id, changes)
         if updated is None:
             raise NotFound(f"Thread with ID {thread_id} not found")
+        if body.ttl is not None:
+            await self.ttl.assign(thread_id, body.ttl)
         return updated
 
     async def delete(self, thread_id: str, access: Access | None = None) -> None:
@@ -162,6 +181,7 @@ class ThreadService:
             metadata = {**metadata, **(value.get("metadata") or {})}
         created = await self.storage.create_thread(new_thread(copy_id, metadata))
         assert created is not None, "a fresh uuid4 cannot collide"
+        await self.ttl.assign(copy_id)
         await copy_thread(self.checkpointer, thread_id, created["thread_id"])
         return created
 
@@ -178,7 +198,7 @@ class ThreadService:
             if body.strategy == "delete":
                 await self.delete(thread_id)
             else:
-                await self.checkpointer.aprune([thread_id], strategy="keep_latest")
+                await keep_latest(self.checkpointer, thread_id)
             pruned += 1
         return pruned
 

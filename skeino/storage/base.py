@@ -208,7 +208,22 @@ class Storage(Protocol):
     async def thread_ids_older_than(self, cutoff: str, limit: int) -> list[str]:
         """Threads whose updated_at is before `cutoff` (for prune and TTL sweeps)."""
 
-    # runs: the queue of record
+    # TTLs (`storage.ttl`): when a thread expires, on the queue's clock
+    async def set_thread_ttl(
+        self, thread_id: str, strategy: str, minutes: float, now: float
+    ) -> None:
+        """Expire the thread `minutes` after `now`; the sweep then applies `strategy`."""
+
+    async def touch_thread_ttl(self, thread_id: str, now: float) -> None:
+        """Count a thread's TTL again from `now`; a no-op for a thread without one."""
+
+    async def expired_threads(self, now: float, limit: int) -> list[tuple[str, str]]:
+        """`(thread_id, strategy)` of threads expired by `now`, the longest expired first."""
+
+    async def take_lease(self, name: str, holder: str, now: float, until: float) -> bool:
+        """Hold the lease `name` until `until` when it is free (ended by `now`) or `holder`'s
+        already: True when `holder` now has it."""
+
     async def create_run(
         self, run: Run, *, not_before: float | None = None, api_url: str = ""
     ) -> Run:

@@ -41,6 +41,7 @@ from skeino.storage.filters import (
     thread_matches,
     version_record,
 )
+from skeino.storage.ttl import MemorySweeps
 
 
 @dataclass
@@ -56,10 +57,11 @@ class _Lease:
     output: Any = NO_OUTPUT
 
 
-class MemoryStorage:
+class MemoryStorage(MemorySweeps):
     """The storage protocol over plain dicts; data lives as long as the instance."""
 
     def __init__(self) -> None:
+        super().__init__()
         self._assistants: dict[str, Assistant] = {}
         self._versions: dict[str, dict[int, AssistantVersion]] = {}
         self._threads: dict[str, Thread] = {}
@@ -164,6 +166,7 @@ class MemoryStorage:
     async def delete_thread(self, thread_id: str) -> bool:
         if self._threads.pop(thread_id, None) is None:
             return False
+        self.forget_thread_ttl(thread_id)
         for run in self._thread_runs(thread_id):
             self._forget(run["run_id"])
         return True

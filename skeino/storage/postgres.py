@@ -42,14 +42,17 @@ from skeino.storage.postgres_db import (
     fetch,
     get,
     insert,
+    pg,
     replace,
     run,
     select,
 )
+from skeino.storage.postgres_ttl import PostgresSweeps
 from skeino.storage.sqlite_db import ASSISTANTS, RUNS, THREADS, VERSIONS, Table
+from skeino.storage.ttl import FORGET_TTL
 
 
-class PostgresStorage:
+class PostgresStorage(PostgresSweeps):
     """The storage protocol on a Postgres database, through the backend's pool."""
 
     def __init__(self, db: PgDatabase) -> None:
@@ -162,6 +165,7 @@ class PostgresStorage:
     async def delete_thread(self, thread_id: str) -> bool:
         async with self.db.transaction() as conn:
             await run(conn, "DELETE FROM runs WHERE thread_id = %s", [thread_id])
+            await run(conn, pg(FORGET_TTL), [thread_id])
             return await delete(conn, THREADS, thread_id)
 
     async def thread_ids_older_than(self, cutoff: str, limit: int) -> list[str]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 import orjson
@@ -84,6 +85,12 @@ class PgDatabase:
     async def rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         async with self.transaction() as conn:
             return await fetch(conn, sql, params)
+
+
+@cache
+def pg(sql: str) -> str:
+    """SQL written for SQLite (`?` markers, no other `?`) with Postgres' `%s` markers."""
+    return sql.replace("?", "%s")
 
 
 async def fetch(conn: AsyncConnection[Any], sql: str, params: Sequence[Any] = ()) -> list[Any]:

@@ -63,6 +63,17 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             events BYTEA NOT NULL, PRIMARY KEY (run_id, first_ms, first_seq))""",
         "CREATE INDEX run_events_age ON run_events (last_ms)",
     ),
+    # Thread TTLs, named leases for periodic jobs one process at a time (TTL sweeps), and
+    # the user who made each cron (kept off the wire), as whom it fires.
+    (
+        """CREATE TABLE thread_ttl (
+            thread_id TEXT PRIMARY KEY, strategy TEXT NOT NULL,
+            minutes DOUBLE PRECISION NOT NULL, expires_at DOUBLE PRECISION NOT NULL)""",
+        "CREATE INDEX thread_ttl_expires ON thread_ttl (expires_at)",
+        """CREATE TABLE leases (
+            name TEXT PRIMARY KEY, holder TEXT NOT NULL, until DOUBLE PRECISION NOT NULL)""",
+        "ALTER TABLE crons ADD COLUMN creator JSONB",
+    ),
 )
 
 

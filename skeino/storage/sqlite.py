@@ -50,11 +50,12 @@ from skeino.storage.sqlite_db import (
     Where,
     dumps,
 )
+from skeino.storage.ttl import FORGET_TTL, SqliteSweeps
 
 T = TypeVar("T")
 
 
-class SqliteStorage:
+class SqliteStorage(SqliteSweeps):
     """The storage protocol on one SQLite file (created with its directory on `open`)."""
 
     def __init__(self, path: str, database: Database | None = None) -> None:
@@ -193,6 +194,7 @@ class SqliteStorage:
     async def delete_thread(self, thread_id: str) -> bool:
         def work(db: SyncSession) -> bool:
             db.run("DELETE FROM runs WHERE thread_id = ?", [thread_id])
+            db.run(FORGET_TTL, [thread_id])
             return db.delete(THREADS, thread_id)
 
         return await self._atomic(work)

@@ -84,6 +84,17 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "CREATE INDEX run_events_thread ON run_events (thread_id, last_ms, last_seq)",
         "CREATE INDEX run_events_age ON run_events (last_ms)",
     ),
+    # Thread TTLs (when each thread expires and what then happens to it), named leases that
+    # let one process at a time do a periodic job such as the TTL sweep, and the user who
+    # made each cron (kept off the wire), as whom it fires.
+    (
+        """CREATE TABLE thread_ttl (
+            thread_id TEXT PRIMARY KEY, strategy TEXT NOT NULL, minutes REAL NOT NULL,
+            expires_at REAL NOT NULL)""",
+        "CREATE INDEX thread_ttl_expires ON thread_ttl (expires_at)",
+        "CREATE TABLE leases (name TEXT PRIMARY KEY, holder TEXT NOT NULL, until REAL NOT NULL)",
+        "ALTER TABLE crons ADD COLUMN creator TEXT",
+    ),
 )
 
 

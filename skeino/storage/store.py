@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import aiosqlite
+import anyio
 from langgraph.store.base import (
     BaseStore,
     GetOp,
@@ -37,7 +38,7 @@ from skeino.storage.sqlite_db import PRAGMAS, ensure_parent
 class MemoryStore(InMemoryStore):
     """`InMemoryStore` with the per-item TTL it lacks, so `memory://` accepts `ttl` as the
     SQLite store and the official server do. Expired items are purged before every batch,
-    which makes a sweeper unnecessary."""
+    and by `sweep_ttl` like the other stores."""
 
     supports_ttl = True
 
@@ -60,15 +61,21 @@ class MemoryStore(InMemoryStore):
         self._track(ops, results)
         return results
 
-    def _purge(self) -> None:
+    async def sweep_ttl(self) -> int:
+        """Delete expired items now; how many."""
+        return self._purge()
+
+    def _purge(self) -> int:
         now = time.time()
-        for namespace, key in [k for k, (_, at) in self._expiry.items() if at <= now]:
+        expired = [k for k, (_, at) in self._expiry.items() if at <= now]
+        for namespace, key in expired:
             del self._expiry[(namespace, key)]
             items = self._data.get(namespace, {})
             items.pop(key, None)
             if not items:
                 self._data.pop(namespace, None)
             self._vectors.get(namespace, {}).pop(key, None)
+        return len(expired)
 
     def _track(self, ops: list[Op], results: list[Result]) -> None:
         """Record the TTL of puts; push back the expiry of what reads returned."""
@@ -90,12 +97,37 @@ class MemoryStore(InMemoryStore):
             self._expiry[item] = (minutes, now + minutes * 60)
 
 
+class SqliteStore(AsyncSqliteStore):
+    """`AsyncSqliteStore` whose batches survive another connection's commit.
+
+    A batch is one deferred transaction: its reads take a snapshot and its first write must
+    upgrade it. When another connection of the file (the checkpointer, skeino's tables, a
+    second process) committed in between, SQLite refuses the upgrade at once with "database
+    is locked" (SQLITE_BUSY_SNAPSHOT, which busy_timeout does not wait out), and its remedy
+    is to run the transaction again. The refused write was the batch's first, so the failed
+    attempt wrote nothing."""
+
+    attempts = 30
+
+    async def abatch(self, ops: Iterable[Op]) -> list[Result]:
+        ops = list(ops)
+        for attempt in range(1, self.attempts):
+            try:
+                return await super().abatch(ops)
+            except sqlite3.OperationalError as exc:
+                if "database is locked" not in str(exc):
+                    raise
+                await anyio.sleep(min(0.05, 0.001 * 2**attempt))
+        return await super().abatch(ops)
+
+
 @asynccontextmanager
 async def sqlite_store(
     path: str, index: IndexConfig | None = None, ttl: TTLConfig | None = None
 ) -> AsyncIterator[BaseStore]:
     """AsyncSqliteStore on its own autocommit connection (it issues BEGIN/COMMIT itself),
-    tuned like the storage's; the TTL sweeper runs while the store is open."""
+    tuned like the storage's. Expired items are swept by `services.ttl`, one process at a
+    time, not by the store's own per-process sweeper."""
     if index is not None and not hasattr(sqlite3.Connection, "enable_load_extension"):
         raise ValueError(
             "store.index on SQLite needs the sqlite-vec extension, but this Python's sqlite3 "
@@ -106,14 +138,9 @@ async def sqlite_store(
     async with aiosqlite.connect(path, isolation_level=None) as conn:
         for pragma in PRAGMAS:
             await conn.execute_fetchall(pragma)
-        store = AsyncSqliteStore(conn, index=index, ttl=ttl)
+        store = SqliteStore(conn, index=index, ttl=ttl)
         await store.setup()
-        if ttl:
-            await store.start_ttl_sweeper()
-        try:
-            yield store
-        finally:
-            await store.stop_ttl_sweeper()
+        yield store
 
 
 def index_config(raw: Mapping[str, Any], base_dir: Path) -> IndexConfig:

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import uuid
+from typing import Literal
 
 import httpx
 import pytest
+from langgraph.graph import START, StateGraph
 from langgraph_sdk.client import LangGraphClient
 from langgraph_sdk.errors import ConflictError, NotFoundError, UnprocessableEntityError
+from typing_extensions import TypedDict
 
+import skeino
 from skeino.ids import system_assistant_id
 
 pytestmark = pytest.mark.anyio
@@ -118,3 +122,43 @@ async def test_graph_schemas_subgraphs(client: LangGraphClient, http: httpx.Asyn
     assert set(one) == {"child"}
     missing = await http.get(f"/assistants/{sub}/subgraphs/nope")
     assert missing.status_code == 404
+
+
+class Limits(TypedDict):
+    tokens: int
+
+
+class Context(TypedDict, total=False):
+    model: Literal["openai", "anthropic"]
+    limits: Limits
+
+
+async def test_config_schema_is_the_configurable_alone() -> None:
+    """`config_schema` describes what goes in `configurable` (here the runtime context),
+    not the whole RunnableConfig, as the official server answers; nested types keep $defs."""
+    builder = StateGraph(Context, context_schema=Context)
+    builder.add_node("noop", lambda state: {})
+    builder.add_edge(START, "noop")
+    settings = skeino.SkeinoSettings(database_uri="memory://")
+    app = skeino.create_app(graphs={"ctx": builder.compile()}, settings=settings)
+    async with app.running():
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://s") as http:
+            schemas = await LangGraphClient(http).assistants.get_schemas(system_assistant_id("ctx"))
+    assert schemas["config_schema"] == {
+        "$defs": {
+            "Limits": {
+                "properties": {"tokens": {"title": "Tokens", "type": "integer"}},
+                "required": ["tokens"],
+                "title": "Limits",
+                "type": "object",
+            }
+        },
+        "properties": {
+            "model": {"enum": ["openai", "anthropic"], "title": "Model", "type": "string"},
+            "limits": {"$ref": "#/$defs/Limits"},
+        },
+        "title": "Context",
+        "type": "object",
+    }
+    assert schemas["context_schema"] == schemas["config_schema"]

@@ -344,3 +344,22 @@ async def test_checkpoint_id_forks_from_an_earlier_state(client: LangGraphClient
         thread_id, "slow", input={"delay": 0}, checkpoint=first_end["checkpoint"]
     )
     assert out["log"] == forked
+
+
+async def test_run_of_neither_assistant_uuid_nor_graph_is_422(
+    client: LangGraphClient, http: httpx.AsyncClient
+) -> None:
+    """A name that is no graph is refused with the choices; an unknown UUID stays a 404."""
+    tid = await new_thread(client)
+    graphs = (await http.post("/assistants/search", json={"limit": 100})).json()
+    for path in (f"/threads/{tid}/runs/wait", f"/threads/{tid}/runs/stream", "/runs/wait"):
+        answer = await http.post(path, json={"assistant_id": "non-existent", "input": {}})
+        assert answer.status_code == 422
+        detail = answer.json()["detail"]
+        assert detail.startswith("Invalid assistant: 'non-existent'. Must be either:\n")
+        assert detail.splitlines()[1] == "- A valid assistant UUID, or"
+        listed = detail.splitlines()[2].removeprefix("- One of the registered graphs: ")
+        assert set(listed.split(", ")) == {g["graph_id"] for g in graphs}
+    missing = {"assistant_id": "00000000-0000-0000-0000-000000000000", "input": {}}
+    answer = await http.post(f"/threads/{tid}/runs/wait", json=missing)
+    assert answer.status_code == 404

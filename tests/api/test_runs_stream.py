@@ -7,7 +7,10 @@ from typing import Any
 import anyio
 import httpx
 import pytest
+from langgraph.graph import START, StateGraph
 from langgraph_sdk.client import LangGraphClient
+
+import skeino
 
 pytestmark = pytest.mark.anyio
 
@@ -159,3 +162,38 @@ async def test_two_hundred_concurrent_streams_lose_nothing(client: LangGraphClie
                 tg.start_soon(one, n)
     assert len(results) == 200
     assert all(events == list(range(count)) for events in results.values())
+
+
+class Secret(Exception):
+    """A graph's own exception: its message may carry what callers must not see."""
+
+
+def _leaky(state: dict[str, Any]) -> dict[str, Any]:
+    raise Secret("password=hunter2")
+
+
+async def test_error_messages_of_a_graphs_own_exceptions_are_not_shown() -> None:
+    """The class name is shown everywhere, the message only for builtin and LangGraph kinds
+    (the `failing` graph's ValueError above); task errors read back from a checkpoint stay
+    the string LangGraph stored, as the official server answers."""
+    builder = StateGraph(dict)
+    builder.add_node("leak", _leaky)
+    builder.add_edge(START, "leak")
+    app = skeino.create_app(
+        graphs={"leaky": builder.compile()},
+        settings=skeino.SkeinoSettings(database_uri="memory://"),
+    )
+    hidden = {"error": "Secret", "message": "An internal error occurred"}
+    async with app.running():
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://s") as http:
+            client = LangGraphClient(http)
+            tid = (await client.threads.create())["thread_id"]
+            modes: list[Any] = ["values", "tasks", "debug"]
+            parts = [p async for p in client.runs.stream(tid, "leaky", input={}, stream_mode=modes)]
+            assert parts[-1].event == "error" and parts[-1].data == hidden
+            [result] = [p.data for p in parts if p.event == "tasks" and "result" in p.data]
+            assert result["error"] == hidden
+            assert (await client.threads.get(tid))["error"] == hidden
+            [task] = (await client.threads.get_state(tid))["tasks"]
+            assert task["error"] == "Secret('password=hunter2')"

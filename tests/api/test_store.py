@@ -192,3 +192,20 @@ async def test_semantic_query(indexed: LangGraphClient) -> None:
     assert scores == [("a", 1.0), ("ab", 0.707), ("b", 0.0), ("skipped", None)]
     top = await store.search_items(["docs"], query="bb", limit=1)
     assert [i["key"] for i in top["items"]] == ["b"]
+
+
+async def test_concurrent_runs_writing_the_store_all_succeed(client: LangGraphClient) -> None:
+    """Runs that write and read the store while other runs checkpoint: on SQLite the store's
+    batches meet the checkpointer's commits, which must not fail a run ("database is
+    locked"; found by langgraphjs's api.test.mts, whose runs run concurrently)."""
+    outputs: list[dict[str, object]] = []
+
+    async def remember(n: int) -> None:
+        thread_id = (await client.threads.create())["thread_id"]
+        outputs.append(await client.runs.wait(thread_id, "store", input={"fact": f"f{n}"}))
+
+    async with anyio.create_task_group() as tg:
+        for n in range(16):
+            tg.start_soon(remember, n)
+    assert [out for out in outputs if "__error__" in out] == []
+    assert len(outputs) == 16

@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import httpx
 import pytest
+from langgraph_sdk.client import LangGraphClient
+from langgraph_sdk.errors import NotFoundError
+
+import skeino
+from tests.conftest import MANIFEST
 
 pytestmark = pytest.mark.anyio
 
@@ -70,3 +75,34 @@ async def test_cors_preflight(http: httpx.AsyncClient) -> None:
     )
     assert response.status_code == 200
     assert response.headers["access-control-allow-origin"] in {"*", "http://ui.test"}
+
+
+async def test_internal_truncate(database_uri: str) -> None:
+    """`POST /internal/truncate`, served only when enabled, leaves only the system assistants
+    and the store, as the official dev server's test aid does."""
+    settings = skeino.SkeinoSettings(database_uri=database_uri, internal_truncate=True)
+    application = skeino.from_langgraph_json(MANIFEST, settings=settings)
+    async with application.running():
+        transport = httpx.ASGITransport(app=application)
+        async with httpx.AsyncClient(transport=transport, base_url="http://skeino") as http:
+            client = LangGraphClient(http)
+            systems = await client.assistants.count()
+            made = await client.assistants.create("chat")
+            thread = await client.threads.create()
+            await client.runs.wait(thread["thread_id"], "chat", input={"messages": []})
+            await client.crons.create("chat", schedule="0 0 * * *")
+            await client.store.put_item(["kept"], "k", {"v": 1})
+            wiped = await http.post("/internal/truncate", json={"threads": True})
+            assert wiped.json() == {"ok": True}
+            assert await client.threads.count() == 0
+            assert await client.assistants.count() == systems
+            assert await client.crons.count() == 0
+            assert (await client.store.get_item(["kept"], "k"))["value"] == {"v": 1}
+            with pytest.raises(NotFoundError):
+                await client.assistants.get(made["assistant_id"])
+            with pytest.raises(NotFoundError):
+                await client.threads.get_state(thread["thread_id"])
+
+
+async def test_internal_truncate_is_off_by_default(http: httpx.AsyncClient) -> None:
+    assert (await http.post("/internal/truncate", json={})).status_code == 404

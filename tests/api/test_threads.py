@@ -125,6 +125,19 @@ async def test_supersteps_copy_and_prune(client: LangGraphClient) -> None:
         await client.threads.get(tid)
 
 
+async def test_prune_keep_latest_keeps_the_state(client: LangGraphClient) -> None:
+    """Every backend: through `aprune` where the saver has it, its public API elsewhere."""
+    tid = (await client.threads.create())["thread_id"]
+    for _ in range(2):
+        await client.runs.wait(tid, "chat", input={"messages": [{"role": "user", "content": "hi"}]})
+    before = await client.threads.get_state(tid)
+    pruned = await client.threads.prune([tid], strategy="keep_latest")
+    assert pruned == {"pruned_count": 1}
+    history = await client.threads.get_history(tid, limit=100)
+    assert [h["checkpoint"] for h in history] == [before["checkpoint"]]
+    assert (await client.threads.get_state(tid))["values"] == before["values"]
+
+
 async def test_unknown_thread(client: LangGraphClient, http: httpx.AsyncClient) -> None:
     missing = str(uuid.uuid4())
     for call in (client.threads.get_state(missing), client.threads.get_history(missing)):
@@ -133,3 +146,13 @@ async def test_unknown_thread(client: LangGraphClient, http: httpx.AsyncClient) 
     bad = await http.get("/threads/not-a-uuid")
     assert bad.status_code == 422
     assert bad.json() == {"detail": "Invalid thread ID: must be a UUID"}
+
+
+async def test_subgraph_task_checkpoint_is_its_config(client: LangGraphClient) -> None:
+    """A pending subgraph task names its namespace as LangGraph's config does: thread and
+    namespace only, no `checkpoint_id` key (the official server sends it as-is)."""
+    tid = (await client.threads.create())["thread_id"]
+    await client.runs.wait(tid, "subgraph", input={}, interrupt_before=["child"])
+    for state in (await client.threads.get_state(tid), (await client.threads.get_history(tid))[0]):
+        [task] = state["tasks"]
+        assert task["checkpoint"] == {"thread_id": tid, "checkpoint_ns": f"child:{task['id']}"}

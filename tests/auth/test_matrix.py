@@ -33,6 +33,7 @@ async def test_threads_are_their_owners(a: LangGraphClient, b: LangGraphClient) 
     assert await status_of(b.threads.get_history(tid)) == missing
     assert await status_of(b.threads.update_state(tid, {})) == missing
     assert await status_of(b.threads.copy(tid)) == missing
+    assert await status_of(b.http.get(f"/threads/{tid}/storage")) == missing
     assert await b.threads.search() == []
     assert await b.threads.count() == 0
     assert await b.threads.search(metadata={"owner": "user-a"}) == []  # no override
@@ -139,6 +140,8 @@ async def test_crons_are_their_owners(a: LangGraphClient, b: LangGraphClient) ->
     assert (cron["user_id"], cron["metadata"]) == ("user-a", {"owner": "user-a"})
     assert await status_of(b.crons.update(cid, enabled=False)) == (404, f"Cron '{cid}' not found")
     assert await status_of(b.crons.delete(cid)) == (404, "Not Found")
+    assert await status_of(b.http.get(f"/runs/crons/{cid}")) == (404, "Not Found")
+    assert (await a.http.get(f"/runs/crons/{cid}"))["cron_id"] == cid
     assert await b.crons.search() == []
     assert await b.crons.count() == 0
     assert await status_of(b.crons.create_for_thread(tid, "chat", schedule="0 0 1 1 *")) == (

@@ -5,12 +5,13 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conformance import sse
-from conformance.compare import diff_exchanges, diff_values, json_type
-from conformance.normalise import Normaliser, normalise_run
+from conformance.compare import Kind, diff_values, json_type
+from conformance.normalise import Normaliser
+from conformance.verdict import judge
 
 scalars = st.none() | st.booleans() | st.integers(-1000, 1000) | st.text(max_size=8)
 json_values = st.recursive(
@@ -21,6 +22,8 @@ json_values = st.recursive(
     max_leaves=20,
 )
 uuids = st.uuids().map(str)
+untimed = settings(deadline=None)
+"""No timing in tests: a loaded machine must not fail a property."""
 
 
 def _verdict(expected: Any, actual: Any) -> bool:
@@ -28,6 +31,7 @@ def _verdict(expected: Any, actual: Any) -> bool:
     return not diff_values(*normalised)
 
 
+@untimed
 @given(st.lists(uuids, min_size=1, max_size=10))
 def test_placeholders_are_a_bijection(ids: list[str]) -> None:
     normaliser = Normaliser()
@@ -38,6 +42,7 @@ def test_placeholders_are_a_bijection(ids: list[str]) -> None:
         assert normaliser.string(raw.upper()) == placeholder
 
 
+@untimed
 @given(st.lists(uuids, min_size=2, max_size=6, unique=True))
 def test_placeholders_number_in_order_of_first_appearance(ids: list[str]) -> None:
     normaliser = Normaliser()
@@ -46,6 +51,7 @@ def test_placeholders_number_in_order_of_first_appearance(ids: list[str]) -> Non
     ]
 
 
+@untimed
 @given(
     st.dictionaries(st.text(max_size=6), json_values | uuids, min_size=1, max_size=6), st.randoms()
 )
@@ -56,12 +62,14 @@ def test_key_order_never_changes_the_verdict(mapping: dict[str, Any], random: An
     assert _verdict({"body": mapping}, {"body": shuffled})
 
 
+@untimed
 @given(json_values, json_values)
 def test_changing_a_type_always_changes_the_verdict(left: Any, right: Any) -> None:
     if json_type(left) != json_type(right):
         assert not _verdict({"v": left}, {"v": right})
 
 
+@untimed
 @given(json_values)
 def test_a_value_equals_itself(value: Any) -> None:
     assert _verdict(value, value)
@@ -72,24 +80,24 @@ def test_same_id_structure_passes_and_different_structure_fails() -> None:
     c, d = str(uuid.uuid4()), str(uuid.uuid4())
     recorded = [
         {
-            "request": {"path": f"/threads/{a}"},
+            "request": {"method": "GET", "path": f"/threads/{a}"},
             "response": {"status": 200, "body": {"id": a, "run": b}},
         }
     ]
     same = [
         {
-            "request": {"path": f"/threads/{c}"},
+            "request": {"method": "GET", "path": f"/threads/{c}"},
             "response": {"status": 200, "body": {"id": c, "run": d}},
         }
     ]
     swapped = [
         {
-            "request": {"path": f"/threads/{c}"},
+            "request": {"method": "GET", "path": f"/threads/{c}"},
             "response": {"status": 200, "body": {"id": d, "run": c}},
         }
     ]
-    assert not diff_exchanges(normalise_run(recorded), normalise_run(same))
-    assert diff_exchanges(normalise_run(recorded), normalise_run(swapped))
+    assert judge("s", recorded, same).passed
+    assert not judge("s", recorded, swapped).passed
 
 
 def test_volatile_values() -> None:
@@ -111,22 +119,25 @@ def test_sse_event_ids_and_content_type_are_normalised() -> None:
             "events": [{"event": "values", "data": {}, "id": "1795265274605-0"}],
         },
     }
-    [normalised] = normalise_run([exchange])
+    normalised = Normaliser().exchange(exchange)
     assert normalised["response"]["headers"]["content-type"] == "text/event-stream"
     assert normalised["response"]["events"][0]["id"] == "<event-id>"
 
 
 def test_diff_reports_exchange_and_json_path() -> None:
     recorded = [
-        {"request": {"path": "/x"}, "response": {"status": 200, "body": {"a": [1, {"b": "s"}]}}}
+        {
+            "request": {"method": "GET", "path": "/x"},
+            "response": {"status": 200, "body": {"a": [1, {"b": "s"}]}},
+        }
     ]
     replayed = [
         {
-            "request": {"path": "/x"},
+            "request": {"method": "GET", "path": "/x"},
             "response": {"status": 201, "body": {"a": [1, {"b": 2}], "c": 1}},
         }
     ]
-    messages = [str(difference) for difference in diff_exchanges(recorded, replayed)]
+    messages = [str(difference) for difference in judge("s", recorded, replayed).differences]
     assert "exchange 0 response.status: expected 200, got 201" in messages
     assert "exchange 0 response.body: unexpected keys ['c']" in messages
     assert any(
@@ -137,17 +148,18 @@ def test_diff_reports_exchange_and_json_path() -> None:
 
 def test_diff_reports_event_name_order_first() -> None:
     events = [{"event": "metadata", "data": {}}, {"event": "values", "data": {}}]
-    recorded = [{"request": {}, "response": {"status": 200, "events": events}}]
-    replayed = [{"request": {}, "response": {"status": 200, "events": events[::-1]}}]
-    [difference] = diff_exchanges(recorded, replayed)
+    request = {"method": "POST", "path": "/runs/stream"}
+    recorded = [{"request": request, "response": {"status": 200, "events": events}}]
+    replayed = [{"request": request, "response": {"status": 200, "events": events[::-1]}}]
+    [difference] = judge("s", recorded, replayed).differences
     assert difference.path == "response.events" and "event names differ" in difference.message
 
 
 def test_diff_reports_missing_exchanges() -> None:
-    exchange = {"request": {}, "response": {"status": 204}}
-    assert (
-        str(diff_exchanges([exchange, exchange], [exchange])[0]) == "$: expected 2 exchanges, got 1"
-    )
+    exchange = {"request": {"method": "DELETE", "path": "/x"}, "response": {"status": 204}}
+    [difference] = judge("s", [exchange, exchange], [exchange]).differences
+    assert difference.kind is Kind.MISSING_EXCHANGE
+    assert str(difference) == "exchange 1 $: missing request DELETE /x (recorded, not sent)"
 
 
 def test_sse_parse_framing() -> None:

@@ -222,3 +222,19 @@ async def test_stateless_firings_keep_their_threads_when_asked(client: LangGraph
     await client.crons.delete(cron["cron_id"])
     threads = await client.threads.search(metadata=tag)
     assert len({t["thread_id"] for t in threads}) == len(threads)  # a new thread per firing
+
+
+async def test_get_a_cron(client: LangGraphClient, http: httpx.AsyncClient) -> None:
+    """`GET /runs/crons/{id}` (no SDK method yet) answers the cron as created or updated."""
+    tid = (await client.threads.create())["thread_id"]
+    cron = await client.crons.create_for_thread(tid, "custom", schedule=FAR_FUTURE)
+    assert (await http.get(f"/runs/crons/{cron['cron_id']}")).json() == cron
+    updated = await client.crons.update(cron["cron_id"], enabled=False)
+    assert (await http.get(f"/runs/crons/{cron['cron_id']}")).json() == updated
+    stateless = await client.crons.create("custom", schedule=FAR_FUTURE)
+    assert (await http.get(f"/runs/crons/{stateless['cron_id']}")).json() == stateless
+    await client.crons.delete(cron["cron_id"])
+    gone = await http.get(f"/runs/crons/{cron['cron_id']}")
+    assert (gone.status_code, gone.json()) == (404, {"detail": "Not Found"})
+    bad = await http.get("/runs/crons/nope")
+    assert (bad.status_code, bad.json()) == (422, {"detail": "Invalid cron ID: must be a UUID"})

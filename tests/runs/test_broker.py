@@ -106,22 +106,20 @@ async def test_retention_forgets_old_logs(monkeypatch: pytest.MonkeyPatch) -> No
     assert "old" not in broker.channels and "new" in broker.channels
 
 
-async def test_thread_subscribers_get_every_run_and_run_done() -> None:
+async def test_thread_watch_gets_each_run_from_its_first_event() -> None:
     broker = Broker(buffer_limit=100)
-    sub = broker.subscribe_thread("t")
-    for run_id in ("a", "b"):
-        broker.open(run_id, "t", keep_log=False)
-        broker.publish(run_id, ev(1))
-        broker.end(run_id)
-    broker.unsubscribe_thread("t", sub)
-    got = [(item.event.event, item.event.data) for item in await drain(sub)]
-    assert got == [
-        ("custom", b"1"),
-        ("metadata", b'{"status":"run_done","run_id":"a"}'),
-        ("custom", b"1"),
-        ("metadata", b'{"status":"run_done","run_id":"b"}'),
-    ]
-    assert "t" not in broker.thread_subscribers
+    watch = broker.watch_thread("t")
+    broker.open("a", "t", keep_log=False)
+    broker.open("other", "u", keep_log=False)
+    broker.publish("a", ev(1))
+    broker.end("a")
+    broker.publish_thread("t", ev(2))
+    assert set(watch.opened) == {"a"}
+    assert [item.event.data for item in await drain(watch.opened["a"])] == [b"1"]
+    assert [item.event.data for item in watch.events] == [b"2"]
+    broker.open("b", "t", keep_log=False)
+    broker.unwatch_thread("t", watch)
+    assert "t" not in broker.watches and not broker.channels["b"].subscribers
 
 
 async def test_unknown_run_gives_a_closed_subscription() -> None:

@@ -10,7 +10,6 @@ from pathlib import Path
 import anyio
 import pytest
 from langgraph.checkpoint.memory import InMemorySaver
-from langgraph.store.sqlite.aio import AsyncSqliteStore
 
 from skeino.backend import Backend, StoreOptions, open_backend, register_backend
 from skeino.checkpoint import SqliteCheckpointer
@@ -20,7 +19,7 @@ from skeino.storage.memory import MemoryStorage
 from skeino.storage.sqlite import SqliteStorage
 from skeino.storage.sqlite_db import THREADS, SyncSession
 from skeino.storage.sqlite_schema import MIGRATIONS
-from skeino.storage.store import MemoryStore
+from skeino.storage.store import MemoryStore, SqliteStore
 from skeino.storage.uri import scheme_of, sqlite_path
 from tests.storage.records import assistant, run, thread, ts
 
@@ -133,7 +132,7 @@ async def test_open_backend_by_scheme(tmp_path: Path) -> None:
         assert type(sqlite.crons) is SqliteCronStore
         assert sqlite.events is not None
         assert type(sqlite.checkpointer) is SqliteCheckpointer
-        assert type(sqlite.store) is AsyncSqliteStore
+        assert type(sqlite.store) is SqliteStore
         assert await sqlite.storage.create_thread(thread("t1")) is not None  # open already
     with pytest.raises(RuntimeError, match="closed"):  # and closed on exit
         await sqlite.storage.get_thread("t1")

@@ -11,7 +11,7 @@ from pathlib import Path
 import anyio
 import pytest
 from langgraph.checkpoint.memory import InMemorySaver
-from langgraph.store.base import BaseStore, IndexConfig, TTLConfig
+from langgraph.store.base import BaseStore, GetOp, IndexConfig, PutOp, TTLConfig
 from langgraph.store.memory import InMemoryStore
 
 from skeino.backend import Backend, StoreOptions, open_backend, register_backend
@@ -114,10 +114,11 @@ async def test_memory_default_ttl_purges_namespaces() -> None:
 
 
 async def test_sqlite_ttl_sweeps(tmp_path: Path) -> None:
-    """SQLite compares expiry with its whole-second CURRENT_TIMESTAMP, hence 1.1 s of slack."""
+    """SQLite compares expiry with its whole-second CURRENT_TIMESTAMP, hence 1.1 s of slack.
+    The store runs no sweeper of its own: `services.ttl` sweeps, one process at a time."""
     ttl: TTLConfig = {"default_ttl": 0.5 / 60, "sweep_interval_minutes": 60}
     async with open_store(f"sqlite:///{tmp_path}/t.db", ttl=ttl) as store:
-        assert "ttl_sweeper" in _task_names()
+        assert "ttl_sweeper" not in _task_names()
         await store.aput(("t",), "k", {})
         await store.aput(("t",), "forever", {}, ttl=None)
         await anyio.sleep(1.6)
@@ -178,3 +179,26 @@ def test_ttl_config() -> None:
         ttl_config({"refresh_on_read": "yes"})
     with pytest.raises(ManifestError, match="sweep_interval_minutes"):
         ttl_config({"sweep_interval_minutes": True})
+
+
+async def test_sqlite_store_batches_survive_commits_of_other_connections(tmp_path: Path) -> None:
+    """A batch that reads then writes must not fail with "database is locked" when another
+    connection of the file (the checkpointer, skeino's tables) commits in between: its
+    deferred transaction is run again, as SQLite prescribes for a stale snapshot."""
+    path = str(tmp_path / "x.db")
+    async with open_backend(f"sqlite:///{path}") as backend:
+        with sqlite3.connect(path, isolation_level=None, check_same_thread=False) as other:
+            other.execute("CREATE TABLE IF NOT EXISTS noise (n INTEGER)")
+
+            async def commit_noise() -> None:
+                for n in range(200):
+                    await anyio.to_thread.run_sync(
+                        other.execute, "INSERT INTO noise VALUES (?)", [n]
+                    )
+
+            async with anyio.create_task_group() as tg:
+                tg.start_soon(commit_noise)
+                for n in range(200):
+                    ops = [GetOp(("a",), "k"), PutOp(("a",), f"k{n}", {"n": n})]
+                    await backend.store.abatch(ops)
+        assert len(await backend.store.asearch(("a",), limit=500)) == 200

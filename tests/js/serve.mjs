@@ -1,0 +1,47 @@
+// A real `skeino serve` (SQLite, the conformance graphs) for one test file.
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+
+export const ROOT = resolve(import.meta.dirname, "..", "..");
+const PYTHON = process.env.SKEINO_PYTHON ?? join(ROOT, ".venv", "bin", "python");
+
+function freePort() {
+  return new Promise((done) => {
+    const probe = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = probe.address();
+      probe.close(() => done(port));
+    });
+  });
+}
+
+export async function until(check, seconds = 20) {
+  const deadline = Date.now() + seconds * 1000;
+  while (Date.now() < deadline) {
+    if (await check().catch(() => false)) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error("timed out");
+}
+
+// Starts the server; resolves to its URL and a `stop()` that ends it and its scratch dir.
+export async function serve() {
+  const scratch = mkdtempSync(join(tmpdir(), "skeino-js-"));
+  const port = await freePort();
+  const manifest = join(ROOT, "conformance", "langgraph.json");
+  const server = spawn(
+    PYTHON,
+    ["-m", "skeino", "serve", manifest, "--port", String(port), "--database", `sqlite:///${scratch}/js.db`],
+    { stdio: "ignore" },
+  );
+  const apiUrl = `http://127.0.0.1:${port}`;
+  await until(async () => (await fetch(`${apiUrl}/ok`)).ok);
+  const stop = async () => {
+    server.kill("SIGTERM");
+    await new Promise((r) => (server.exitCode === null ? server.once("exit", r) : r()));
+    rmSync(scratch, { recursive: true, force: true });
+  };
+  return { apiUrl, stop };
+}
