@@ -17,6 +17,7 @@ import pytest
 from langgraph_sdk import get_client
 from langgraph_sdk.client import LangGraphClient
 
+from tests.api.streams_support import stop
 from tests.multiprocess.test_kill import HERE, ready, until
 from tests.test_server import free_port
 
@@ -30,17 +31,12 @@ def serve(database: str, log: Path) -> Iterator[tuple[subprocess.Popen[bytes], s
     port = free_port()
     command = [sys.executable, "-m", "skeino", "serve", str(HERE / "langgraph.json")]
     command += ["--port", str(port), "--database", database]
-    with open(log, "wb") as out:
+    with open(log, "wb") as out:  # the child keeps its own descriptor
         proc = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
-        try:
-            yield proc, f"http://127.0.0.1:{port}"
-        finally:
-            if proc.poll() is None:
-                proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+    try:
+        yield proc, f"http://127.0.0.1:{port}"
+    finally:
+        stop(proc)
 
 
 @pytest.mark.timeout(300)
