@@ -21,7 +21,9 @@ from bench.floor import floor
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="small counts: a smoke run")
-    parser.add_argument("--streams", type=int, default=None, help="concurrent streams (200)")
+    parser.add_argument(
+        "--streams", type=int, default=None, help="concurrent streams and waits (1000)"
+    )
     parser.add_argument(
         "--official-venv",
         default=None,
@@ -53,8 +55,8 @@ async def _run(args: argparse.Namespace) -> None:
     started = time.perf_counter()
     results = {"meta": meta.collect(venv, args.quick), "sizes": vars(chosen).copy()}
     print("floor (in-process) ...", flush=True)
-    results["floor"] = await floor(chosen.waits_seq, chosen.budget_s)
-    results |= await suite.compare(chosen, venv, failures)
+    results["floor"] = await floor(chosen, args.postgres, failures)
+    results["servers"] = await suite.compare(chosen, venv, args.postgres, failures)
     if not args.skip_servers:
         results["asgi_servers"] = await suite.asgi_servers(chosen, failures)
         results["sync_levels"] = await suite.sync_levels(chosen, failures)
@@ -72,11 +74,14 @@ async def _run(args: argparse.Namespace) -> None:
 
 
 def _print(results: dict) -> None:
-    skeino, official, floor_figures = results["skeino"], results["official"], results["floor"]
-    print("\n## skeino vs official\n")
-    print(report.comparison(skeino, official))
-    print("\n## in-process floor (one-node graph, no HTTP)\n")
-    print(report.simple("floor", {"in-process": floor_figures}))
+    variants, floors = results["servers"], results["floor"]
+    skeino, official = variants.get("skeino_sqlite", {}), variants.get("official", {})
+    print("\n## skeino (SQLite, memory, Postgres) vs official\n")
+    print(report.comparison(variants))
+    print("\n## in-process floors (one-node graph, no HTTP)\n")
+    print(report.simple("floor", floors))
+    print("\n## skeino over the floor of its own checkpointer\n")
+    print(report.over_floor(variants, floors))
     for key, title in (("asgi_servers", "ASGI server"), ("sync_levels", "SQLite synchronous")):
         if results.get(key):
             print(f"\n## {title}\n")
@@ -87,7 +92,7 @@ def _print(results: dict) -> None:
         print()
         print(report.scaling(results["postgres"], skeino, official))
     print("\n## targets\n")
-    print(report.targets_table(report.targets(skeino, official, floor_figures)))
+    print(report.targets_table(report.targets(skeino, official, floors)))
     for failure in results["failures"]:
         print(f"FAILED: {failure}")
     print(f"\nelapsed {results['meta']['elapsed_s']} s")

@@ -31,7 +31,7 @@ def _set_synchronous(level: str) -> None:
 
 
 def _build() -> skeino.SkeinoApp:
-    import skeino.storage.checkpointer
+    import skeino.checkpoint.readers
     import skeino.storage.sqlite  # both read PRAGMAS at connect time
 
     if sync := os.environ.get("BENCH_SYNC"):

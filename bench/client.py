@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 
 
-def open_client(url: str, connections: int = 600) -> httpx.AsyncClient:
+def open_client(url: str, connections: int = 1100) -> httpx.AsyncClient:
     """A keep-alive pool large enough for the widest concurrent workload."""
     limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
     return httpx.AsyncClient(base_url=url, limits=limits, timeout=httpx.Timeout(300.0))

@@ -1,27 +1,35 @@
-"""The floor: the one-node graph invoked in-process, no HTTP, with the same checkpointers.
+"""The floors: the one-node graph invoked in-process, no HTTP, on each checkpointer.
 
-Skeino's runs.wait p50 minus this is what the server adds on top of LangGraph itself.
-SQLite is opened the way skeino opens it (WAL, busy_timeout) at both `synchronous` levels.
+Skeino's figures over these are what the server adds on top of LangGraph itself, with the
+same checkpointer: `memory` (InMemorySaver), `langgraph_sqlite` (langgraph's
+AsyncSqliteSaver opened as skeino used to open it: WAL, synchronous=NORMAL), `skeino_sqlite`
+(skeino's group-committing saver, as `sqlite://` opens it) and `postgres` (the checkpointer
+skeino opens on `postgresql://`, on a fresh database), each sequentially (p50, p99) and
+with 32 runs in flight on 32 threads (runs/s).
 """
 
 from __future__ import annotations
 
+import asyncio
 import importlib.util
 import tempfile
-import time
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import aiosqlite
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 
+from bench import pg
 from bench.envs import BENCH_DIR
-from bench.timing import percentile
-from bench.workloads import Figures
+from bench.sizes import Sizes
+from bench.timing import bounded, percentile
+from bench.workloads import CONCURRENCY, Figures
+from skeino.backend import open_backend
 
 
 def _one_node() -> ModuleType:
@@ -35,15 +43,10 @@ def _one_node() -> ModuleType:
 
 
 @asynccontextmanager
-async def _sqlite(synchronous: str) -> AsyncIterator[BaseCheckpointSaver]:
-    """AsyncSqliteSaver on a fresh file with skeino's PRAGMAs at the given sync level."""
+async def _langgraph_sqlite() -> AsyncIterator[BaseCheckpointSaver]:
     with tempfile.TemporaryDirectory(prefix="bench-floor-") as tmp:
         async with aiosqlite.connect(str(Path(tmp) / "floor.db")) as conn:
-            for pragma in (
-                "journal_mode = WAL",
-                f"synchronous = {synchronous}",
-                "busy_timeout = 5000",
-            ):
+            for pragma in ("busy_timeout = 5000", "journal_mode = WAL", "synchronous = NORMAL"):
                 await conn.execute_fetchall(f"PRAGMA {pragma}")
             saver = AsyncSqliteSaver(conn)
             await saver.setup()
@@ -55,31 +58,61 @@ async def _memory() -> AsyncIterator[BaseCheckpointSaver]:
     yield InMemorySaver()
 
 
-async def _p50(saver: BaseCheckpointSaver, runs: int, budget_s: float) -> tuple[float, float]:
-    """p50 and p99 (ms) of sequential ainvoke on one thread, after one warm-up run."""
+@asynccontextmanager
+async def _backend(uri: str | None = None) -> AsyncIterator[BaseCheckpointSaver]:
+    """The checkpointer `open_backend` gives skeino for `uri` (default: a fresh SQLite file)."""
+    with tempfile.TemporaryDirectory(prefix="bench-floor-") as tmp:
+        async with open_backend(uri or f"sqlite:///{tmp}/floor.db") as backend:
+            yield backend.checkpointer
+
+
+@asynccontextmanager
+async def _postgres(server: str) -> AsyncIterator[BaseCheckpointSaver]:
+    with pg.fresh_database(server) as uri:
+        async with _backend(uri) as saver:
+            yield saver
+
+
+async def _measure(saver: BaseCheckpointSaver, sizes: Sizes) -> Figures:
     graph = _one_node().builder.compile(checkpointer=saver)
-    config = {"configurable": {"thread_id": "floor"}}
-    await graph.ainvoke({"value": 0}, config)
-    samples: list[float] = []
-    deadline = time.perf_counter() + budget_s
-    while len(samples) < runs and time.perf_counter() < deadline:
-        began = time.perf_counter()
-        await graph.ainvoke({"value": 1}, config)
-        samples.append(time.perf_counter() - began)
-    return percentile(samples, 50) * 1000, percentile(samples, 99) * 1000
 
+    def config(thread: int) -> Any:
+        return {"configurable": {"thread_id": f"floor-{thread}"}}
 
-async def floor(runs: int, budget_s: float) -> Figures:
-    """In-process one-node latency with InMemorySaver and AsyncSqliteSaver NORMAL / FULL."""
-    figures: Figures = {}
-    savers = {
-        "memory": _memory(),
-        "sqlite_normal": _sqlite("NORMAL"),
-        "sqlite_full": _sqlite("FULL"),
+    await graph.ainvoke({"value": 0}, config(0))  # warm up
+    seq = await bounded(
+        lambda _: graph.ainvoke({"value": 1}, config(0)), sizes.waits_seq, sizes.budget_s
+    )
+    conc = await bounded(
+        lambda worker: graph.ainvoke({"value": 1}, config(worker)),
+        sizes.waits_conc,
+        sizes.budget_s,
+        CONCURRENCY,
+    )
+    return {
+        "p50_ms": percentile(seq.latencies, 50) * 1000,
+        "p99_ms": percentile(seq.latencies, 99) * 1000,
+        "c32_per_s": conc.rate,
+        "errors": seq.errors + conc.errors,
     }
-    for name, opening in savers.items():
-        async with opening as saver:
-            p50, p99 = await _p50(saver, runs, budget_s)
-        figures[f"floor_{name}_p50_ms"] = p50
-        figures[f"floor_{name}_p99_ms"] = p99
+
+
+async def floor(sizes: Sizes, postgres: str | None, failures: list[str]) -> dict[str, Figures]:
+    """Each floor's figures by checkpointer name; one that fails is recorded and skipped."""
+    openers: dict[str, AbstractAsyncContextManager[BaseCheckpointSaver]] = {
+        "memory": _memory(),
+        "langgraph_sqlite": _langgraph_sqlite(),
+        "skeino_sqlite": _backend(),
+    }
+    if postgres:
+        openers["postgres"] = _postgres(postgres)
+    figures: dict[str, Figures] = {}
+    for name, opening in openers.items():
+        print(f"  [floor] {name} ...", flush=True)
+        try:
+            async with opening as saver:
+                figures[name] = await _measure(saver, sizes)
+        except Exception as exc:
+            failures.append(f"floor/{name}: {type(exc).__name__}: {exc}")
+        await asyncio.sleep(0)
     return figures

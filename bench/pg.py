@@ -5,29 +5,27 @@ from __future__ import annotations
 import uuid
 from collections.abc import Awaitable, Iterator
 from contextlib import contextmanager
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import quote
 
 from bench.workloads import Figures
 
 
-def _with_database(uri: str, name: str) -> str:
-    parts = urlsplit(uri)
-    return urlunsplit(parts._replace(path=f"/{name}"))
-
-
 @contextmanager
 def fresh_database(server: str) -> Iterator[str]:
-    """A new database on `server` (a libpq URI), dropped afterwards."""
+    """A new schema in the database `server` names (a libpq URI), as the URI of a fresh
+    database (its `search_path`), dropped afterwards: the bench stays in the one database
+    it was given."""
     import psycopg
 
-    name = f"bench_{uuid.uuid4().hex[:10]}"
+    schema = f"bench_{uuid.uuid4().hex[:10]}"
     with psycopg.connect(server, autocommit=True) as conn:
-        conn.execute(f"CREATE DATABASE {name}")
+        conn.execute(f"CREATE SCHEMA {schema}")
+    separator = "&" if "?" in server else "?"
     try:
-        yield _with_database(server, name)
+        yield f"{server}{separator}options={quote(f'-csearch_path={schema}')}"
     finally:
         with psycopg.connect(server, autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE {name} WITH (FORCE)")
+            conn.execute(f"DROP SCHEMA {schema} CASCADE")
 
 
 def _commits(uri: str) -> int:

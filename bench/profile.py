@@ -24,6 +24,8 @@ IDLE_LEAVES = (
     "EpollSelector.select (selectors.py:",
     "_connection_worker_thread (aiosqlite/core.py:59)",
     "_worker (concurrent/futures/thread.py:81)",
+    "Condition.wait (threading.py:",  # anyio's idle worker threads, and threads waiting on the loop
+    "GroupWriter._run (skeino/checkpoint/group_commit.py:74)",  # the checkpoint writer's queue get
 )
 
 
@@ -53,17 +55,22 @@ def _table(title: str, total: int, counter: Counts, top: int) -> str:
     return "\n".join(lines)
 
 
-async def _sample(pid: int, name: str, run: Callable[[], Awaitable[object]], out: Path) -> str:
-    """py-spy `pid` while `run()` runs; return the Markdown tables of its costs."""
-    raw = out / f"{name}.txt"
+async def _record(pid: int, run: Callable[[], Awaitable[object]], output: Path, fmt: str) -> None:
+    """py-spy `pid` into `output` (format `raw` or `flamegraph`) while `run()` runs."""
     py_spy = envs.tools_dir() / "bin" / "py-spy"
-    command = [str(py_spy), "record", "--pid", str(pid), "--rate", "200", "--format", "raw"]
-    spy = subprocess.Popen([*command, "--output", str(raw)], stdout=subprocess.DEVNULL)
+    command = [str(py_spy), "record", "--pid", str(pid), "--rate", "200", "--format", fmt]
+    spy = subprocess.Popen([*command, "--output", str(output)], stdout=subprocess.DEVNULL)
     try:
         await run()
     finally:
         spy.send_signal(signal.SIGINT)
         spy.wait(timeout=60)
+
+
+async def _sample(pid: int, name: str, run: Callable[[], Awaitable[object]], out: Path) -> str:
+    """py-spy `pid` while `run()` runs; return the Markdown tables of its costs."""
+    raw = out / f"{name}.txt"
+    await _record(pid, run, raw, "raw")
     total, by_skeino, inclusive, by_leaf = _parse(raw)
     if not total:
         return f"### {name}: no samples"
@@ -77,7 +84,8 @@ async def _sample(pid: int, name: str, run: Callable[[], Awaitable[object]], out
 
 
 async def profile(quick: bool) -> None:
-    """Profile runs.wait (sequential, then 32 in flight) and custom-event streams."""
+    """Profile runs.wait (sequential, then 32 in flight), custom-event streams (a burst),
+    thread creation and the concurrent streams (a crowd); flame graphs of burst and crowd."""
     if not envs.ensure_tool("py-spy", "bin/py-spy"):
         raise SystemExit("py-spy is not installable here; cannot profile")
     sizes = QUICK if quick else FULL
@@ -99,13 +107,21 @@ async def profile(quick: bool) -> None:
             async def threads() -> None:
                 await workloads.thread_create(http, sizes, budget)
 
-            for name, run in (
-                ("runs_wait", waits),
-                ("custom_events", events),
-                ("thread_create", threads),
-            ):
+            async def crowd() -> None:
+                await streams.concurrent_streams(http, sizes.streams, budget * 6)
+
+            runs = {
+                "runs_wait": waits,
+                "custom_events": events,
+                "thread_create": threads,
+                f"streams{sizes.streams}": crowd,
+            }
+            for name, run in runs.items():
                 print(f"profiling {name} ...", flush=True)
                 reports.append(await _sample(server.process.pid, name, run, out))
+            for name in ("custom_events", f"streams{sizes.streams}"):  # a burst, and a crowd
+                print(f"flame graph of {name} ...", flush=True)
+                await _record(server.process.pid, runs[name], out / f"{name}.svg", "flamegraph")
     text = "\n\n".join(reports)
     (out / "profile.md").write_text(text + "\n")
     print(text)

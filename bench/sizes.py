@@ -15,7 +15,7 @@ class Sizes:
     events: int = 2000  # custom events in one stream
     tokens: int = 2000  # words the fake chat model streams (plus the spaces between)
     repeats: int = 3  # streams per event/token measurement; the median is reported
-    streams: int = 200  # concurrent streaming runs on as many threads
+    streams: int = 1000  # concurrent streaming runs (and runs.wait) on as many threads
     checkpoints: int = 1000  # checkpoints on the state/history thread
     reads: int = 50  # get_state and get_history calls
     memory_threads: int = 10_000  # threads created before the second RSS reading

@@ -43,29 +43,49 @@ async def full_suite(server: Server, sizes: Sizes, failures: list[str]) -> Figur
             "concurrent streams": lambda: streams.concurrent_streams(
                 http, sizes.streams, budget * 6
             ),
+            "concurrent waits": lambda: workloads.concurrent_waits(http, sizes.streams, budget * 6),
             "state/history": lambda: workloads.state_history(http, sizes, budget),
         }
         figures = {"startup_s": server.startup_s}
         return figures | await _steps(server.name, steps, failures)
 
 
-async def short_suite(server: Server, sizes: Sizes, failures: list[str]) -> Figures:
-    """Thread-create rate and runs.wait p50: enough to compare ASGI servers and sync levels."""
+async def short_suite(
+    server: Server, sizes: Sizes, failures: list[str], crowd: bool = False
+) -> Figures:
+    """Thread-create rate and runs.wait p50: enough to compare sync levels; with `crowd`,
+    also runs.wait c32 and the concurrent streams (what decides between ASGI servers)."""
     budget = sizes.server_budget_s
     async with open_client(server.url) as http:
         steps: dict[str, Step] = {
             "thread create": lambda: workloads.thread_create(http, sizes, budget),
             "runs.wait latency": lambda: workloads.wait_latency(http, sizes, budget),
         }
+        if crowd:
+            steps["runs.wait c32"] = lambda: workloads.wait_throughput(http, sizes, budget)
+            steps["concurrent streams"] = lambda: streams.concurrent_streams(
+                http, sizes.streams, sizes.budget_s * 6
+            )
         figures = {"startup_s": server.startup_s}
         return figures | await _steps(server.name, steps, failures)
 
 
-async def compare(sizes: Sizes, official_venv: Path, failures: list[str]) -> dict[str, Figures]:
-    """skeino and the official server, one after the other so neither steals the other's CPU."""
+async def compare(
+    sizes: Sizes, official_venv: Path, postgres: str | None, failures: list[str]
+) -> dict[str, Figures]:
+    """skeino on SQLite, memory and Postgres (with a server URI), then the official server,
+    one after the other so none steals another's CPU."""
     results = {}
     with servers.skeino_cli() as server:
-        results["skeino"] = await full_suite(server, sizes, failures)
+        results["skeino_sqlite"] = await full_suite(server, sizes, failures)
+    with servers.skeino_cli("memory://") as server:
+        results["skeino_memory"] = await full_suite(server, sizes, failures)
+    if postgres:
+        try:
+            with pg.fresh_database(postgres) as uri, servers.skeino_cli(uri) as server:
+                results["skeino_postgres"] = await full_suite(server, sizes, failures)
+        except Exception as exc:  # e.g. no server at that URI: say so, go on
+            failures.append(f"skeino_postgres: {type(exc).__name__}: {exc}")
     with servers.official(official_venv) as server:
         results["official"] = await full_suite(server, sizes, failures)
     return results
@@ -75,14 +95,14 @@ async def asgi_servers(sizes: Sizes, failures: list[str]) -> dict[str, Figures]:
     """skeino's app under hypercorn (its CLI), uvicorn and granian, where installable."""
     results = {}
     with servers.skeino_cli() as server:
-        results["hypercorn"] = await short_suite(server, sizes, failures)
+        results["hypercorn"] = await short_suite(server, sizes, failures, crowd=True)
     for runner in ("uvicorn", "granian"):
         if not envs.ensure_tool(runner, runner):
             failures.append(f"{runner}: not installable, skipped")
             continue
         try:
             with servers.skeino_asgi(runner) as server:
-                results[runner] = await short_suite(server, sizes, failures)
+                results[runner] = await short_suite(server, sizes, failures, crowd=True)
         except RuntimeError as exc:
             failures.append(f"{runner}: {exc}")
     return results
@@ -102,8 +122,7 @@ async def sync_levels(sizes: Sizes, failures: list[str]) -> dict[str, Figures]:
 
 async def postgres_scaling(sizes: Sizes, postgres: str, failures: list[str]) -> dict[str, Figures]:
     """skeino on Postgres with 1, 2 and 4 processes: runs.wait throughput at concurrency 32
-    (and the database transactions each run costs), plus latency and one stream's events/s
-    with one process. Each configuration gets a fresh database."""
+    and the database transactions each run costs. Each configuration gets a fresh schema."""
     results = {}
     for workers in (1, 2, 4):
         label = f"postgres/{workers}"
@@ -115,13 +134,6 @@ async def postgres_scaling(sizes: Sizes, postgres: str, failures: list[str]) -> 
                             uri, workloads.wait_throughput(http, sizes, sizes.budget_s)
                         ),
                     }
-                    if workers == 1:
-                        steps["runs.wait latency"] = lambda: workloads.wait_latency(
-                            http, sizes, sizes.budget_s
-                        )
-                        steps["custom events"] = lambda: streams.custom_events(
-                            http, sizes.events, sizes.repeats
-                        )
                     results[label] = await _steps(label, steps, failures)
         except Exception as exc:  # e.g. no server at that URI: say so, go on
             failures.append(f"{label}: {type(exc).__name__}: {exc}")

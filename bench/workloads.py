@@ -73,6 +73,23 @@ async def wait_throughput(http: httpx.AsyncClient, sizes: Sizes, budget_s: float
     }
 
 
+async def concurrent_waits(http: httpx.AsyncClient, count: int, budget_s: float) -> Figures:
+    """`count` runs.wait of the one-node graph on as many threads at once: wall time until
+    all answer (p50 of their latencies too), and errors (failures or unanswered in time)."""
+    threads = await new_threads(http, count)
+    loop = await bounded(
+        lambda worker: api.wait_run(http, threads[worker], "one_node", {"value": 1}),
+        count,
+        budget_s,
+        count,
+    )
+    return {
+        f"waits{count}_seconds": loop.seconds,
+        f"waits{count}_p50_s": percentile(loop.latencies, 50),
+        f"waits{count}_errors": count - loop.done,
+    }
+
+
 async def state_history(http: httpx.AsyncClient, sizes: Sizes, budget_s: float) -> Figures:
     """get_state and get_history(limit=100) on a thread with `checkpoints` checkpoints."""
     (thread,) = await new_threads(http, 1)

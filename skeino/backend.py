@@ -18,9 +18,9 @@ from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.store.base import BaseStore, IndexConfig, TTLConfig
 
+from skeino.checkpoint import open_sqlite_saver
 from skeino.crons.storage import CronStore, MemoryCronStore, SqliteCronStore
 from skeino.storage.base import EventLog, Storage
-from skeino.storage.checkpointer import sqlite_saver
 from skeino.storage.memory import MemoryStorage
 from skeino.storage.sqlite import SqliteStorage
 from skeino.storage.sqlite_db import Database, setup_lock
@@ -85,14 +85,15 @@ async def _memory(uri: str, options: StoreOptions) -> AsyncIterator[Backend]:
 
 @asynccontextmanager
 async def _sqlite(uri: str, options: StoreOptions) -> AsyncIterator[Backend]:
-    """skeino's tables on one connection; langgraph's checkpointer and store on their own.
+    """skeino's tables on one connection; the checkpointer (group-committing) and the store
+    on their own.
     Set-up runs under the file's lock, so processes starting together take turns."""
     path = sqlite_path(uri)
     async with AsyncExitStack() as stack:
         async with setup_lock(path):
             db = await Database.open(path)
             stack.push_async_callback(db.close)
-            saver = await stack.enter_async_context(sqlite_saver(path))
+            saver = await stack.enter_async_context(open_sqlite_saver(path))
             store = await stack.enter_async_context(sqlite_store(path, options.index, options.ttl))
         storage = SqliteStorage(path, db)
         await storage.open()

@@ -106,11 +106,15 @@ async def test_stream_disconnect(
 
 async def test_join_stream_cancel_on_disconnect(server: str, client: LangGraphClient) -> None:
     thread_id = (await client.threads.create())["thread_id"]
-    run = await client.runs.create(thread_id, "slow", input={"delay": 2.0, "steps": 10})
+    # resumable, joined from the first event: the join sees an event at once, however far
+    # the run got before it subscribed (the slow graph emits nothing else until it ends)
+    body = {"delay": 2.0, "steps": 10}
+    run = await client.runs.create(thread_id, "slow", input=body, stream_resumable=True)
     async with httpx.AsyncClient(base_url=server) as http:
         path = f"/threads/{thread_id}/runs/{run['run_id']}/stream"
         params = {"cancel_on_disconnect": "true"}
-        async with http.stream("GET", path, params=params) as response:
+        headers = {"last-event-id": "0-0"}
+        async with http.stream("GET", path, params=params, headers=headers) as response:
             async for line in response.aiter_lines():
                 if line.startswith("event: "):
                     break

@@ -268,7 +268,7 @@ class RunManager:
     async def wait(self, run: Run) -> Any:
         """Block until the run ends; its output (`__error__` / `__interrupt__` as upstream),
         or the thread's values for a run that ended without one (cancelled while queued)."""
-        run_id, output = run["run_id"], NO_OUTPUT
+        run_id = run["run_id"]
         while True:
             ending = self.bus.broker.ending(run_id)  # before reading, so no end slips past
             found = await self.storage.run_output(run_id)
@@ -278,10 +278,9 @@ class RunManager:
                 break
             with anyio.move_on_after(self.worker.settings.poll_seconds):
                 await ending.event.wait()
-            output = ending.output
+            if ending.output is not NO_OUTPUT:  # it ended here, recorded: no read back
+                return ending.output
         if found is not None and found[1] is not NO_OUTPUT:
             return found[1]
-        if output is not NO_OUTPUT:  # deleted as it ended (a stateless run)
-            return output
         thread = await self.storage.get_thread(run["thread_id"])
         return (thread["values"] if thread else None) or {}

@@ -15,12 +15,14 @@ A saver of another kind cannot tell: `measure_for` returns None for it.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.checkpoint.memory import InMemorySaver
-from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
+
+from skeino.checkpoint import SqliteCheckpointer
 
 Report = dict[str, Any]
 Measure = Callable[[str], Awaitable[Report]]
@@ -31,7 +33,7 @@ def measure_for(saver: BaseCheckpointSaver[Any]) -> Measure | None:
     """The footprint query of this saver, or None when its kind keeps no measurable tables."""
     if isinstance(saver, InMemorySaver):
         return lambda thread_id: _memory(saver, thread_id)
-    if isinstance(saver, AsyncSqliteSaver):
+    if isinstance(saver, SqliteCheckpointer):
         return lambda thread_id: _sqlite(saver, thread_id)
     try:
         from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
@@ -93,17 +95,18 @@ async def _memory(saver: InMemorySaver, thread_id: str) -> Report:
     return _report(checkpoints, channels, writes)
 
 
-async def _sqlite(saver: AsyncSqliteSaver, thread_id: str) -> Report:
-    async with saver.lock:
-        rows = await saver.conn.execute_fetchall(
-            "SELECT type, checkpoint, length(checkpoint) + coalesce(length(metadata), 0) "
-            "FROM checkpoints WHERE thread_id = ?",
-            (thread_id,),
-        )
-        written = await saver.conn.execute_fetchall(
-            "SELECT count(*), coalesce(sum(length(value)), 0) FROM writes WHERE thread_id = ?",
-            (thread_id,),
-        )
+SQLITE_QUERIES = (
+    "SELECT type, checkpoint, length(checkpoint) + coalesce(length(metadata), 0) "
+    "FROM checkpoints WHERE thread_id = ?",
+    "SELECT count(*), coalesce(sum(length(value)), 0) FROM writes WHERE thread_id = ?",
+)
+
+
+async def _sqlite(saver: SqliteCheckpointer, thread_id: str) -> Report:
+    def read(conn: sqlite3.Connection) -> list[list[Any]]:
+        return [conn.execute(query, (thread_id,)).fetchall() for query in SQLITE_QUERIES]
+
+    rows, written = await saver.read(read)
     channels: Channels = {}
     stored = count = 0
     for kind, blob, size in rows:

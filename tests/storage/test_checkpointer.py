@@ -11,7 +11,6 @@ from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.graph import END, START, StateGraph
 
 from skeino.backend import open_backend
-from skeino.storage.checkpointer import sqlite_saver
 from skeino.storage.uri import sqlite_path
 from tests.storage.records import thread
 
@@ -48,11 +47,3 @@ async def test_sqlite_round_trip_across_reopen_beside_the_storage(tmp_path: Path
         assert (await counter(backend.checkpointer).aget_state(CONFIG)).values == {"n": 2}
         assert await backend.storage.get_thread("t1") is not None
     assert Path(sqlite_path(uri)).exists()
-
-
-async def test_sqlite_saver_alone_on_a_new_directory(tmp_path: Path) -> None:
-    path = f"{tmp_path}/fresh/dir/graph.db"
-    async with sqlite_saver(path) as saver:
-        assert await counter(saver).ainvoke({"n": 1}, CONFIG) == {"n": 2}
-    async with sqlite_saver(path) as saver:
-        assert (await counter(saver).aget_state(CONFIG)).values == {"n": 2}

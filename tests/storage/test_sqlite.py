@@ -10,9 +10,9 @@ from pathlib import Path
 import anyio
 import pytest
 from langgraph.checkpoint.memory import InMemorySaver
-from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 
 from skeino.backend import Backend, StoreOptions, open_backend, register_backend
+from skeino.checkpoint import SqliteCheckpointer
 from skeino.crons.storage import MemoryCronStore, SqliteCronStore
 from skeino.storage import AssistantQuery, Page, ThreadQuery
 from skeino.storage.memory import MemoryStorage
@@ -131,7 +131,7 @@ async def test_open_backend_by_scheme(tmp_path: Path) -> None:
         assert sqlite.storage.path == path
         assert type(sqlite.crons) is SqliteCronStore
         assert sqlite.events is not None
-        assert type(sqlite.checkpointer) is AsyncSqliteSaver
+        assert type(sqlite.checkpointer) is SqliteCheckpointer
         assert type(sqlite.store) is SqliteStore
         assert await sqlite.storage.create_thread(thread("t1")) is not None  # open already
     with pytest.raises(RuntimeError, match="closed"):  # and closed on exit

@@ -1,0 +1,236 @@
+"""A SQLite `BaseCheckpointSaver` for a server: group commit on one writer, free readers.
+
+Each `aput` / `aput_writes` is serialised by the caller, handed to the `GroupWriter` and
+acknowledged once committed, in a transaction it shares with the writes of every other run
+in flight; reads go to the `ReaderPool`. Data and serialisation are langgraph-checkpoint-
+sqlite's, so its `SqliteSaver` reads our files and we read its.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import sqlite3
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterator, Sequence
+from contextlib import asynccontextmanager
+from functools import partial
+from typing import Any, TypeVar
+
+import anyio
+import anyio.from_thread
+import anyio.lowlevel
+import anyio.to_thread
+from langchain_core.runnables import RunnableConfig
+from langgraph.checkpoint.base import (
+    WRITES_IDX_MAP,
+    BaseCheckpointSaver,
+    ChannelVersions,
+    Checkpoint,
+    CheckpointMetadata,
+    CheckpointTuple,
+    get_checkpoint_id,
+    get_checkpoint_metadata,
+)
+from langgraph.checkpoint.serde.base import SerializerProtocol
+from langgraph.checkpoint.sqlite.utils import search_where
+
+from skeino.checkpoint import sqlite_sql as sql
+from skeino.checkpoint.group_commit import GroupWriter
+from skeino.checkpoint.readers import ReaderPool, connect
+
+T = TypeVar("T")
+
+
+class SqliteCheckpointer(BaseCheckpointSaver[str]):
+    """Made by `open_sqlite_saver`, which runs its writer. The sync methods work from
+    threads other than the event loop's (as langgraph's async savers do)."""
+
+    def __init__(
+        self,
+        writer: GroupWriter,
+        readers: ReaderPool,
+        *,
+        serde: SerializerProtocol | None = None,
+    ) -> None:
+        super().__init__(serde=serde)
+        self._writer = writer
+        self._readers = readers
+        self._token = anyio.lowlevel.current_token()
+
+    def _blocking(self, fn: Callable[..., Coroutine[Any, Any, T]], *args: Any) -> T:
+        """`fn(*args)` on the event loop, from another thread; from the loop's own thread
+        it would wait for itself forever, so that is refused."""
+        try:
+            anyio.get_current_task()
+        except RuntimeError:
+            return anyio.from_thread.run(fn, *args, token=self._token)
+        raise RuntimeError(
+            "the SQLite checkpointer's sync methods cannot run on the event loop: "
+            "use the async ones (ainvoke, aget_state, ...)"
+        )
+
+    async def read(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        """`work` on a read connection of the file, in one snapshot (for queries of the
+        tables langgraph's interface has no method for, e.g. a thread's footprint)."""
+        return await self._readers.read(work)
+
+    async def aget_tuple(self, config: RunnableConfig) -> CheckpointTuple | None:
+        configurable = config["configurable"]
+        thread_id = str(configurable["thread_id"])
+        ns = configurable.get("checkpoint_ns", "")
+        checkpoint_id = get_checkpoint_id(config)
+        if checkpoint_id:
+            query = f"{sql.SELECT_CHECKPOINTS} {sql.IN_THREAD} AND checkpoint_id = ?"
+            params: tuple[str, ...] = (thread_id, ns, checkpoint_id)
+        else:
+            query = f"{sql.SELECT_CHECKPOINTS} {sql.IN_THREAD} {sql.LATEST}"
+            params = (thread_id, ns)
+
+        def work(conn: sqlite3.Connection) -> CheckpointTuple | None:
+            row = conn.execute(query, params).fetchone()
+            if row is None:
+                return None
+            return sql.to_tuple(conn, self.serde, row, config if checkpoint_id else None)
+
+        return await self._readers.read(work)
+
+    async def alist(
+        self,
+        config: RunnableConfig | None,
+        *,
+        filter: dict[str, Any] | None = None,
+        before: RunnableConfig | None = None,
+        limit: int | None = None,
+    ) -> AsyncIterator[CheckpointTuple]:
+        """Newest first, all read in one snapshot (callers that page pass `limit`)."""
+        where, params = search_where(config, filter, before)
+        query = f"{sql.SELECT_CHECKPOINTS} {where} ORDER BY checkpoint_id DESC"
+        if limit is not None:
+            query += " LIMIT ?"
+            params = (*params, limit)
+
+        def work(conn: sqlite3.Connection) -> list[CheckpointTuple]:
+            rows = conn.execute(query, params).fetchall()
+            return [sql.to_tuple(conn, self.serde, row, None) for row in rows]
+
+        for found in await self._readers.read(work):
+            yield found
+
+    async def aput(
+        self,
+        config: RunnableConfig,
+        checkpoint: Checkpoint,
+        metadata: CheckpointMetadata,
+        new_versions: ChannelVersions,
+    ) -> RunnableConfig:
+        configurable = config["configurable"]
+        thread_id = configurable["thread_id"]
+        ns = configurable["checkpoint_ns"]
+        type_, blob = self.serde.dumps_typed(checkpoint)
+        meta = json.dumps(get_checkpoint_metadata(config, metadata), ensure_ascii=False)
+        row = (
+            str(thread_id),
+            ns,
+            checkpoint["id"],
+            configurable.get("checkpoint_id"),
+            type_,
+            blob,
+            meta.encode("utf-8", "ignore"),
+        )
+        await self._writer.write([(sql.PUT_CHECKPOINT, [row])])
+        return {
+            "configurable": {
+                "thread_id": thread_id,
+                "checkpoint_ns": ns,
+                "checkpoint_id": checkpoint["id"],
+            }
+        }
+
+    async def aput_writes(
+        self,
+        config: RunnableConfig,
+        writes: Sequence[tuple[str, Any]],
+        task_id: str,
+        task_path: str = "",
+    ) -> None:
+        configurable = config["configurable"]
+        key = (
+            str(configurable["thread_id"]),
+            str(configurable["checkpoint_ns"]),
+            str(configurable["checkpoint_id"]),
+        )
+        rows = [
+            (
+                *key,
+                task_id,
+                task_path,
+                WRITES_IDX_MAP.get(channel, idx),
+                channel,
+                *self.serde.dumps_typed(value),
+            )
+            for idx, (channel, value) in enumerate(writes)
+        ]
+        special = all(channel in WRITES_IDX_MAP for channel, _ in writes)
+        await self._writer.write(
+            [(sql.PUT_WRITES.format("REPLACE" if special else "IGNORE"), rows)]
+        )
+
+    async def adelete_thread(self, thread_id: str) -> None:
+        await self._writer.write([(query, [(str(thread_id),)]) for query in sql.DELETE_THREAD])
+
+    async def acopy_thread(self, source_thread_id: str, target_thread_id: str) -> None:
+        """Every checkpoint and write of the source under the target's id, in one commit."""
+        params = [(str(target_thread_id), str(source_thread_id))]
+        await self._writer.write([(query, params) for query in sql.COPY_THREAD])
+
+    def get_next_version(self, current: str | None, channel: None) -> str:
+        """langgraph's SQLite savers' versions (`<step, 32 digits>.<random>`), so versions
+        in one file compare alike whichever of the savers wrote them."""
+        if current is None:
+            step = 0
+        elif isinstance(current, int):
+            step = current
+        else:
+            step = int(current.split(".")[0])
+        return f"{step + 1:032}.{random.random():016}"
+
+    # The sync interface, for graphs used from threads other than the loop's (as langgraph's
+    # async savers allow); each takes the async method's arguments.
+    def get_tuple(self, config: RunnableConfig) -> CheckpointTuple | None:
+        return self._blocking(self.aget_tuple, config)
+
+    def list(self, config: RunnableConfig | None, **options: Any) -> Iterator[CheckpointTuple]:
+        async def collect() -> list[CheckpointTuple]:
+            return [found async for found in self.alist(config, **options)]
+
+        yield from self._blocking(collect)
+
+    def put(self, *args: Any, **kwargs: Any) -> RunnableConfig:
+        return self._blocking(partial(self.aput, *args, **kwargs))
+
+    def put_writes(self, *args: Any, **kwargs: Any) -> None:
+        self._blocking(partial(self.aput_writes, *args, **kwargs))
+
+    def delete_thread(self, thread_id: str) -> None:
+        self._blocking(self.adelete_thread, thread_id)
+
+    def copy_thread(self, source_thread_id: str, target_thread_id: str) -> None:
+        self._blocking(self.acopy_thread, source_thread_id, target_thread_id)
+
+
+@asynccontextmanager
+async def open_sqlite_saver(path: str, readers: int = 4) -> AsyncIterator[SqliteCheckpointer]:
+    """The checkpointer on `path` with its tables made; on exit, whatever was handed to it
+    is committed before its connections close."""
+    conn = await anyio.to_thread.run_sync(connect, path)
+    pool = ReaderPool(path, readers)
+    try:
+        await anyio.to_thread.run_sync(sql.create_tables, conn)
+        writer = GroupWriter(conn)
+        try:
+            yield SqliteCheckpointer(writer, pool)
+        finally:
+            await writer.close()
+    finally:
+        pool.close()
+        await anyio.to_thread.run_sync(conn.close)
