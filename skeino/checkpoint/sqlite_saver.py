@@ -35,7 +35,7 @@ from langgraph.checkpoint.serde.base import SerializerProtocol
 from langgraph.checkpoint.sqlite.utils import search_where
 
 from skeino.checkpoint import sqlite_sql as sql
-from skeino.checkpoint.group_commit import GroupWriter
+from skeino.checkpoint.group_commit import GroupWriter, Statement
 from skeino.checkpoint.readers import ReaderPool, connect
 
 T = TypeVar("T")
@@ -124,24 +124,12 @@ class SqliteCheckpointer(BaseCheckpointSaver[str]):
         new_versions: ChannelVersions,
     ) -> RunnableConfig:
         configurable = config["configurable"]
-        thread_id = configurable["thread_id"]
-        ns = configurable["checkpoint_ns"]
-        type_, blob = self.serde.dumps_typed(checkpoint)
-        meta = json.dumps(get_checkpoint_metadata(config, metadata), ensure_ascii=False)
-        row = (
-            str(thread_id),
-            ns,
-            checkpoint["id"],
-            configurable.get("checkpoint_id"),
-            type_,
-            blob,
-            meta.encode("utf-8", "ignore"),
-        )
-        await self._writer.write([(sql.PUT_CHECKPOINT, [row])])
+        parent = configurable.get("checkpoint_id")
+        await self._writer.write([self._checkpoint_row(config, checkpoint, metadata, parent)])
         return {
             "configurable": {
-                "thread_id": thread_id,
-                "checkpoint_ns": ns,
+                "thread_id": configurable["thread_id"],
+                "checkpoint_ns": configurable["checkpoint_ns"],
                 "checkpoint_id": checkpoint["id"],
             }
         }
@@ -153,6 +141,66 @@ class SqliteCheckpointer(BaseCheckpointSaver[str]):
         task_id: str,
         task_path: str = "",
     ) -> None:
+        await self._writer.write([self._write_rows(config, writes, task_id, task_path)])
+
+    async def aprune(self, thread_ids: Sequence[str], *, strategy: str = "keep_latest") -> None:
+        """`keep_latest`: each thread keeps the latest checkpoint of each namespace, unparented,
+        with its pending writes; the thread is rewritten in one commit, so a crash leaves it
+        whole or pruned, never empty. (As langgraph warns, a delta channel needs its
+        ancestors: prune only graphs without one.) `delete` forgets the threads."""
+        if strategy not in ("keep_latest", "delete"):
+            raise ValueError(f"unknown prune strategy {strategy!r}")
+        for thread_id in thread_ids:
+            statements: list[Statement] = [
+                (query, [(str(thread_id),)]) for query in sql.DELETE_THREAD
+            ]
+            if strategy == "keep_latest":
+                statements += await self._latest_rows(str(thread_id))
+            await self._writer.write(statements)
+
+    async def _latest_rows(self, thread_id: str) -> list[Statement]:
+        latest: dict[str, CheckpointTuple] = {}
+        async for item in self.alist({"configurable": {"thread_id": thread_id}}):
+            latest.setdefault(item.config["configurable"]["checkpoint_ns"], item)
+        rows: list[Statement] = []
+        for item in latest.values():
+            config: RunnableConfig = {"configurable": {**item.config["configurable"]}}
+            rows.append(self._checkpoint_row(config, item.checkpoint, item.metadata, None))
+            by_task: dict[str, list[tuple[str, Any]]] = {}
+            for task_id, channel, value in item.pending_writes or []:
+                by_task.setdefault(task_id, []).append((channel, value))
+            rows += [self._write_rows(config, w, task_id) for task_id, w in by_task.items()]
+        return rows
+
+    def _checkpoint_row(
+        self,
+        config: RunnableConfig,
+        checkpoint: Checkpoint,
+        metadata: CheckpointMetadata,
+        parent: str | None,
+    ) -> Statement:
+        """The insert of `checkpoint` into `config`'s thread and namespace, under `parent`."""
+        configurable = config["configurable"]
+        type_, blob = self.serde.dumps_typed(checkpoint)
+        meta = json.dumps(get_checkpoint_metadata(config, metadata), ensure_ascii=False)
+        row = (
+            str(configurable["thread_id"]),
+            configurable["checkpoint_ns"],
+            checkpoint["id"],
+            parent,
+            type_,
+            blob,
+            meta.encode("utf-8", "ignore"),
+        )
+        return (sql.PUT_CHECKPOINT, [row])
+
+    def _write_rows(
+        self,
+        config: RunnableConfig,
+        writes: Sequence[tuple[str, Any]],
+        task_id: str,
+        task_path: str = "",
+    ) -> Statement:
         configurable = config["configurable"]
         key = (
             str(configurable["thread_id"]),
@@ -171,9 +219,7 @@ class SqliteCheckpointer(BaseCheckpointSaver[str]):
             for idx, (channel, value) in enumerate(writes)
         ]
         special = all(channel in WRITES_IDX_MAP for channel, _ in writes)
-        await self._writer.write(
-            [(sql.PUT_WRITES.format("REPLACE" if special else "IGNORE"), rows)]
-        )
+        return (sql.PUT_WRITES.format("REPLACE" if special else "IGNORE"), rows)
 
     async def adelete_thread(self, thread_id: str) -> None:
         await self._writer.write([(query, [(str(thread_id),)]) for query in sql.DELETE_THREAD])

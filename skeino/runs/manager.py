@@ -273,8 +273,6 @@ class RunManager:
             ending = self.bus.broker.ending(run_id)  # before reading, so no end slips past
             found = await self.storage.run_output(run_id)
             if found is None or found[0] in TERMINAL:
-                if ending.event.is_set():  # it ended, and was deleted, during that read
-                    output = ending.output
                 break
             with anyio.move_on_after(self.worker.settings.poll_seconds):
                 await ending.event.wait()
@@ -282,5 +280,7 @@ class RunManager:
                 return ending.output
         if found is not None and found[1] is not NO_OUTPUT:
             return found[1]
+        if ending.output is not NO_OUTPUT:  # ended and deleted (stateless) during that read
+            return ending.output
         thread = await self.storage.get_thread(run["thread_id"])
         return (thread["values"] if thread else None) or {}

@@ -156,3 +156,30 @@ async def test_sync_methods_on_the_event_loop_are_refused(tmp_path: Path) -> Non
     async with open_sqlite_saver(str(tmp_path / "loop.db")) as saver:
         with pytest.raises(RuntimeError, match="async ones"):
             saver.get_tuple(config("t"))
+
+
+async def test_prune_keeps_the_latest_checkpoint_and_its_pending_writes(tmp_path: Path) -> None:
+    """`keep_latest` rewrites a thread in one commit: an interrupted thread keeps its state,
+    its pending interrupt and its resume; other threads are untouched; `delete` forgets."""
+    async with open_sqlite_saver(str(tmp_path / "prune.db")) as saver:
+        ours = graph(saver)
+        for thread_id in ("kept", "other", "gone"):
+            await ours.ainvoke({"log": []}, config(thread_id))
+        before = await ours.aget_state(config("kept"))
+        others = [t async for t in saver.alist(config("other"))]
+        await saver.aprune(["kept"], strategy="keep_latest")
+        await saver.aprune(["gone"], strategy="delete")
+        left = [t async for t in saver.alist(config("kept"))]
+        assert [t.checkpoint["id"] for t in left] == [
+            before.config["configurable"]["checkpoint_id"]
+        ]
+        assert left[0].parent_config is None
+        after = await ours.aget_state(config("kept"))
+        assert (after.values, after.next) == (before.values, before.next)
+        assert [i.value for i in after.interrupts] == ["which?"]
+        assert len([t async for t in saver.alist(config("other"))]) == len(others)
+        assert [t async for t in saver.alist(config("gone"))] == []
+        done = await ours.ainvoke(Command(resume="this"), config("kept"))
+        assert done["log"] == ["first", "this", "last"]
+        with pytest.raises(ValueError, match="strategy"):
+            await saver.aprune(["kept"], strategy="sideways")
