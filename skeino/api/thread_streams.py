@@ -18,7 +18,7 @@ from skeino.http.sse import EventStreamResponse, encode_event
 from skeino.http.websocket import INTERNAL_ERROR, WebSocket
 from skeino.models.runs import ThreadStreamQuery
 from skeino.models.thread_streams import EventStreamRequest, ProtocolCommand
-from skeino.runs.broker import Envelope
+from skeino.runs.subscription import Envelope
 from skeino.services.container import Services
 from skeino.services.thread_commands import ThreadCommands
 from skeino.services.thread_streams import Connection, Event, ThreadStreams, failure

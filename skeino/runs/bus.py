@@ -20,9 +20,10 @@ from contextlib import asynccontextmanager
 from functools import partial
 from typing import Any, Protocol
 
-from skeino.runs.broker import Broker, Envelope, Subscription, id_key
+from skeino.runs.broker import Broker
 from skeino.runs.events import EncodedEvent
 from skeino.runs.relay import EventRelay
+from skeino.runs.subscription import Envelope, Subscription, id_key
 from skeino.storage.base import NO_OUTPUT, EventBatch
 
 FIRST = "0-0"  # before any event id

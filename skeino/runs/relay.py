@@ -18,8 +18,8 @@ from contextlib import asynccontextmanager
 
 import anyio
 
-from skeino.runs.broker import Envelope
 from skeino.runs.events import EncodedEvent
+from skeino.runs.subscription import Envelope
 from skeino.storage.base import EventBatch, EventLog
 
 BATCH_WINDOW = 0.01

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import anyio
 
 if TYPE_CHECKING:
-    from skeino.runs.broker import Envelope, Subscription
+    from skeino.runs.subscription import Envelope, Subscription
 
 
 class ThreadWatch:

@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from skeino.lifecycle import TERMINAL
-from skeino.runs.broker import Envelope, id_key
 from skeino.runs.bus import FIRST, Bus, Source
+from skeino.runs.subscription import Envelope, id_key
 from skeino.runs.watch import ThreadWatch
 from skeino.storage.base import Run, Storage
 

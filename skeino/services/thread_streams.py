@@ -15,8 +15,9 @@ from typing import Any
 from skeino.auth.authorize import Access
 from skeino.http.responses import dumps
 from skeino.models.thread_streams import EventFilter, EventStreamRequest
-from skeino.runs.broker import Envelope, run_done
+from skeino.runs.broker import run_done
 from skeino.runs.events import EncodedEvent
+from skeino.runs.subscription import Envelope
 from skeino.services.protocol_scopes import is_prefix
 from skeino.services.protocol_session import Event, ProtocolSession
 from skeino.services.state import StateService

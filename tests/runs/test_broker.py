@@ -5,8 +5,9 @@ from __future__ import annotations
 import anyio
 import pytest
 
-from skeino.runs.broker import Broker, Envelope, Subscription
+from skeino.runs.broker import Broker
 from skeino.runs.events import EncodedEvent
+from skeino.runs.subscription import Envelope, Subscription
 
 pytestmark = pytest.mark.anyio
 

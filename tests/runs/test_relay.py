@@ -5,9 +5,9 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from skeino.runs.broker import Envelope
 from skeino.runs.events import EncodedEvent
 from skeino.runs.relay import pack, unpack
+from skeino.runs.subscription import Envelope
 
 names = st.sampled_from(["custom", "values", "messages/partial", "updates|sub:1", "error"])
 events = st.builds(

@@ -7,8 +7,8 @@ from typing import Any
 
 import orjson
 
-from skeino.runs.broker import Envelope
 from skeino.runs.events import EncodedEvent
+from skeino.runs.subscription import Envelope
 from skeino.services.protocol_session import ProtocolSession
 from skeino.services.protocol_state import state_payload
 from skeino.services.thread_feed import RunEnded, RunEvent
