@@ -79,6 +79,7 @@ class StreamingASGITransport(httpx.AsyncBaseTransport):
         try:
             start = await messages.receive()
         except anyio.EndOfStream:
+            messages.close()
             raise failure[0] if failure else RuntimeError("the app sent no response") from None
         headers = [(bytes(key), bytes(value)) for key, value in start.get("headers", [])]
         return httpx.Response(
