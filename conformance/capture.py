@@ -86,7 +86,11 @@ class Recorder:
 
     def begin(self, request: httpx.Request) -> Exchange:
         """Start an exchange; while paused it is captured but not kept (timing-dependent polls)."""
-        exchange: Exchange = {"request": request_record(request), "response": None}
+        return self.add(request_record(request))
+
+    def add(self, request: dict[str, Any]) -> Exchange:
+        """Start an exchange of an already recorded request (a WebSocket session's, too)."""
+        exchange: Exchange = {"request": request, "response": None}
         if not self.paused:
             self.exchanges.append(exchange)
         return exchange

@@ -14,7 +14,7 @@ import anyio
 import httpx
 from langgraph_sdk.client import LangGraphClient, SyncLangGraphClient
 
-from conformance import recording, scenarios
+from conformance import recording, scenarios, websocket
 from conformance.capture import CapturingAsyncTransport, CapturingSyncTransport, Recorder
 from conformance.compare import Difference, Kind
 from conformance.profiles import STRICT, Profile
@@ -42,7 +42,8 @@ async def run_scenario(scenario: Scenario, target: Target) -> Run:
     run = Run(recorder.exchanges)
     async with anyio.create_task_group() as task_group:
         async_transport = CapturingAsyncTransport(target.async_transport(task_group), recorder)
-        await _run_body(scenario, target, recorder, async_transport, run)
+        connect = websocket.capturing(websocket.connect_for(target.app, task_group), recorder)
+        await _run_body(scenario, target, recorder, async_transport, connect, run)
         task_group.cancel_scope.cancel()
     return run
 
@@ -52,6 +53,7 @@ async def _run_body(
     target: Target,
     recorder: Recorder,
     async_transport: CapturingAsyncTransport,
+    connect: websocket.Connect,
     run: Run,
 ) -> None:
     """The scenario itself, with its captured async and sync clients."""
@@ -74,6 +76,7 @@ async def _run_body(
                 http,
                 {"conformance": f"{scenario.name}-{Context.new_id()}"},
                 recorder,
+                connect,
             )
             try:
                 with anyio.fail_after(SCENARIO_TIMEOUT):

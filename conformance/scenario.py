@@ -35,6 +35,9 @@ class Context:
     http: httpx.AsyncClient
     tag: dict[str, str]
     recorder: Recorder
+    websocket_connect: Callable[..., Any]
+    """What the SDK's WebSocket transport should connect with: captured, and in-process
+    for an app (`websocket.py`)."""
 
     async def sync(self, body: Callable[[SyncLangGraphClient], T]) -> T:
         """Run sync SDK code in a worker thread (it must not block the loop an ASGI app runs on)."""

@@ -10,9 +10,11 @@ lifecycle event that ends what the scenario waits for.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import anyio
+from langgraph_sdk._async.stream import AsyncThreadStream
 
 from conformance.capture import Bound
 from conformance.scenario import Context, scenario
@@ -152,13 +154,23 @@ async def read_until_root(events: AsyncIterator[Any], *lifecycle: str) -> list[A
     return read
 
 
-@scenario
-async def thread_stream_sdk_chat(ctx: Context) -> None:
-    """client.threads.stream over SSE: a chat run's messages, values and lifecycle events."""
+@asynccontextmanager
+async def thread_stream(
+    ctx: Context, graph: str, transport: str, *lifecycle: str
+) -> AsyncIterator[AsyncThreadStream]:
+    """`client.threads.stream` over `transport`, its event streams bounded by the root
+    lifecycle events `lifecycle`."""
     async with (
-        ctx.bounded(root_lifecycle("completed")),
-        ctx.client.threads.stream(assistant_id="chat") as thread,
+        ctx.bounded(root_lifecycle(*lifecycle)),
+        ctx.client.threads.stream(assistant_id=graph, transport=transport) as thread,  # type: ignore[arg-type]
     ):
+        if transport == "websocket":  # the SDK has no public hook for how it connects
+            thread._transport._connect = ctx.websocket_connect  # type: ignore[union-attr]
+        yield thread
+
+
+async def _chat(ctx: Context, transport: str) -> None:
+    async with thread_stream(ctx, "chat", transport, "completed") as thread:
         await thread.run.start(input=chat_input("stream"), metadata={"conformance": "thread"})
         await sent(ctx, 2)
         subscription = thread.subscribe(["values", "messages", "lifecycle"])
@@ -166,14 +178,10 @@ async def thread_stream_sdk_chat(ctx: Context) -> None:
         await thread.output
 
 
-@scenario
-async def thread_stream_sdk_interrupt(ctx: Context) -> None:
-    """client.threads.stream over SSE: an interrupt seen on the input channel, answered with
-    input.respond, and the resumed run's values to its end."""
-    async with (
-        ctx.bounded(root_lifecycle("interrupted", "running", "completed")),
-        ctx.client.threads.stream(assistant_id="interrupt") as thread,
-    ):
+async def _interrupt(ctx: Context, transport: str) -> None:
+    async with thread_stream(
+        ctx, "interrupt", transport, "interrupted", "running", "completed"
+    ) as thread:
         await thread.run.start(input={"topic": "stream"})
         await sent(ctx, 2)
         subscription = thread.subscribe(["values", "lifecycle", "input"])
@@ -184,6 +192,31 @@ async def thread_stream_sdk_interrupt(ctx: Context) -> None:
         await thread.run.respond("yes")
         await read_until_root(subscription, "running", "completed")
         await thread.output
+
+
+@scenario
+async def thread_stream_sdk_chat(ctx: Context) -> None:
+    """client.threads.stream over SSE: a chat run's messages, values and lifecycle events."""
+    await _chat(ctx, "sse")
+
+
+@scenario
+async def thread_stream_sdk_interrupt(ctx: Context) -> None:
+    """client.threads.stream over SSE: an interrupt seen on the input channel, answered with
+    input.respond, and the resumed run's values to its end."""
+    await _interrupt(ctx, "sse")
+
+
+@scenario
+async def thread_stream_ws_chat(ctx: Context) -> None:
+    """client.threads.stream over a WebSocket: the chat run's frames, as over SSE."""
+    await _chat(ctx, "websocket")
+
+
+@scenario
+async def thread_stream_ws_interrupt(ctx: Context) -> None:
+    """client.threads.stream over a WebSocket: the interrupt and input.respond, as over SSE."""
+    await _interrupt(ctx, "websocket")
 
 
 def run_done(read: list[dict[str, Any]]) -> bool:
