@@ -139,7 +139,7 @@ async def sent(ctx: Context, count: int) -> None:
 
 
 async def read_until_root(events: AsyncIterator[Any], *lifecycle: str) -> list[Any]:
-    """Read a subscription until the root lifecycle events `lifecycle` have passed."""
+    """Read events until the root lifecycle events `lifecycle` have passed."""
     read: list[Any] = []
     wanted = list(lifecycle)
     with anyio.fail_after(30):
@@ -173,8 +173,7 @@ async def _chat(ctx: Context, transport: str) -> None:
     async with thread_stream(ctx, "chat", transport, "completed") as thread:
         await thread.run.start(input=chat_input("stream"), metadata={"conformance": "thread"})
         await sent(ctx, 2)
-        subscription = thread.subscribe(["values", "messages", "lifecycle"])
-        await read_until_root(subscription, "completed")
+        await read_until_root(thread.events, "completed")
         await thread.output
 
 
@@ -184,19 +183,20 @@ async def _interrupt(ctx: Context, transport: str) -> None:
     ) as thread:
         await thread.run.start(input={"topic": "stream"})
         await sent(ctx, 2)
-        subscription = thread.subscribe(["values", "lifecycle", "input"])
-        await read_until_root(subscription, "interrupted")
+        events = thread.events
+        await read_until_root(events, "interrupted")
         with anyio.fail_after(10):
             while not thread.interrupted:  # the SDK's own lifecycle watcher saw it too
                 await anyio.sleep(0.01)
         await thread.run.respond("yes")
-        await read_until_root(subscription, "running", "completed")
+        await read_until_root(events, "running", "completed")
         await thread.output
 
 
 @scenario
 async def thread_stream_sdk_chat(ctx: Context) -> None:
-    """client.threads.stream over SSE: a chat run's messages, values and lifecycle events."""
+    """client.threads.stream over SSE: every channel of a chat run (thread.events) and the
+    SDK's own lifecycle watcher."""
     await _chat(ctx, "sse")
 
 
