@@ -9,6 +9,7 @@ normalisation, bounds and the event-by-event comparison are those of SSE.
 
 from __future__ import annotations
 
+import contextlib
 import math
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -122,9 +123,10 @@ class AppSocket:
                 yield message.get("text") or message.get("bytes") or ""
 
     async def close(self, code: int = 1000, reason: str = "") -> None:
-        if not self._scope.cancel_called:
-            await self._to_app.send({"type": "websocket.disconnect", "code": code})
-            self._scope.cancel()
+        """Tell the app the client left (unless it is gone already), then stop it."""
+        with contextlib.suppress(anyio.BrokenResourceError, anyio.ClosedResourceError):
+            self._to_app.send_nowait({"type": "websocket.disconnect", "code": code})
+        self._scope.cancel()
         self._inbox.close()
         self._to_app.close()
 
