@@ -5,13 +5,16 @@
 `--python`), copies the conformance graphs to a scratch dir, and runs
 `uvicorn aegra_api.main:app` there against the given Postgres database (Aegra runs
 its migrations on start-up), with no Redis (runs execute in-process), no auth and no
-tracing. Nothing of Aegra's code is part of this repository; it is a black box here,
-like the official server.
+tracing. Aegra refuses a custom `http.app` that is not a FastAPI application (the
+suite's is plain Starlette), so its copy of `langgraph.json` leaves `http` out and
+`system_http_app` finds no custom routes there. Nothing of Aegra's code is part of
+this repository; it is a black box here, like the official server.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import subprocess
 from pathlib import Path
@@ -58,6 +61,10 @@ def ensure_venv(venv: Path, python: str, package: str) -> Path:
 def start(port: int, uvicorn: Path, database: str) -> tuple[subprocess.Popen[bytes], Path]:
     """Launch Aegra on 127.0.0.1:port from a scratch copy of the graphs."""
     workdir = scratch_copy("conformance-aegra-")
+    manifest = workdir / "langgraph.json"
+    config = json.loads(manifest.read_text())
+    config.pop("http", None)  # Aegra takes only a FastAPI app there
+    manifest.write_text(json.dumps(config))
     command = [str(uvicorn), "aegra_api.main:app", "--host", "127.0.0.1", "--port", str(port)]
     env = {**os.environ, **SERVER_ENV, "DATABASE_URL": database}
     log = (workdir / "server.log").open("wb")

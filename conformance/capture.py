@@ -59,6 +59,10 @@ def request_record(request: httpx.Request) -> dict[str, Any]:
     }
 
 
+Bound = Callable[[list[dict[str, Any]]], bool]
+"""Given the events read so far, whether a bounded read of an event stream is complete."""
+
+
 def response_record(response: httpx.Response, content: bytes) -> dict[str, Any]:
     """Status, the headers clients read, and the JSON body or the list of SSE events."""
     headers = {k: response.headers[k] for k in CLIENT_HEADERS if k in response.headers}
@@ -78,10 +82,15 @@ class Recorder:
     def __init__(self) -> None:
         self.exchanges: list[Exchange] = []
         self.paused = False
+        self.bound: Bound | None = None
 
     def begin(self, request: httpx.Request) -> Exchange:
         """Start an exchange; while paused it is captured but not kept (timing-dependent polls)."""
-        exchange: Exchange = {"request": request_record(request), "response": None}
+        return self.add(request_record(request))
+
+    def add(self, request: dict[str, Any]) -> Exchange:
+        """Start an exchange of an already recorded request (a WebSocket session's, too)."""
+        exchange: Exchange = {"request": request, "response": None}
         if not self.paused:
             self.exchanges.append(exchange)
         return exchange
@@ -96,19 +105,42 @@ class Recorder:
 
 
 class _AsyncTee(httpx.AsyncByteStream):
-    """Pass chunks through to the client and hand the whole body over on close."""
+    """Pass chunks through to the client and hand the whole body over on close.
 
-    def __init__(self, inner: httpx.AsyncByteStream, done: Callable[[bytes], None]) -> None:
+    With a `bound`, the body handed over ends with the event that completes the bound,
+    as soon as it is read: what the client reads after it (the stream never ends by
+    itself) is passed through but not recorded.
+    """
+
+    def __init__(
+        self, inner: httpx.AsyncByteStream, done: Callable[[bytes], None], bound: Bound | None
+    ) -> None:
         self._inner, self._done, self._chunks = inner, done, list[bytes]()
+        self._bound, self._handed, self._checked = bound, False, 0
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
         async for chunk in self._inner:
-            self._chunks.append(chunk)
+            if not self._handed:
+                self._chunks.append(chunk)
+                self._check_bound()
             yield chunk
+
+    def _check_bound(self) -> None:
+        if self._bound is None:
+            return
+        body = b"".join(self._chunks)
+        for end in sse.event_ends(body, self._checked):
+            self._checked = end
+            events = [event.to_json() for event in sse.parse(body[:end].decode("utf-8", "replace"))]
+            if self._bound(events):
+                self._handed = True
+                self._done(body[:end])
+                return
 
     async def aclose(self) -> None:
         await self._inner.aclose()
-        self._done(b"".join(self._chunks))
+        if not self._handed:
+            self._done(b"".join(self._chunks))
 
 
 class _SyncTee(httpx.SyncByteStream):
@@ -150,7 +182,7 @@ class CapturingAsyncTransport(httpx.AsyncBaseTransport):
         return httpx.Response(
             response.status_code,
             headers=response.headers,
-            stream=_AsyncTee(stream, done),
+            stream=_AsyncTee(stream, done, self._recorder.bound),
             extensions=response.extensions,
         )
 

@@ -13,8 +13,10 @@ Rules (each is what makes two honest runs differ, nothing more):
 * A string that is a whole version number (`1.2.22`) becomes `<version>`.
 * Integers in the epoch-milliseconds range (`__request_start_time_ms__`) become
   `<epoch-ms>`; floats in the epoch-seconds range become `<epoch-s>`.
-* SSE event ids of the form `<ms>-<seq>` (stream positions, timing-based) become
-  `<event-id>`: their presence is compared, their values cannot be.
+* SSE event ids of the form `<ms>-<seq>` (stream positions, timing-based), and the
+  `event_id` of a thread-protocol event of that form (`<ms>-<seq>.<n>` too), become
+  `<event-id>`: their presence is compared, their values cannot be. The protocol's
+  `seq` numbers are compared exactly (they count the events of one stream from 1).
 * The server's own base URL (`langgraph_api_url` in run metadata) becomes `<base-url>`.
 * A `content-type` header keeps only its media type (clients dispatch on that).
 """
@@ -32,7 +34,7 @@ TIMESTAMP_RE = re.compile(
     r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?"
 )
 VERSION_RE = re.compile(r"\d+\.\d+\.\d+(?:[-.+]?[0-9A-Za-z.]+)?")
-EVENT_ID_RE = re.compile(r"\d+-\d+")
+EVENT_ID_RE = re.compile(r"\d+-\d+(?:\.\d+)?")
 EPOCH_MS = range(10**12, 10**13)
 EPOCH_S = (1e9, 1e10)
 
@@ -85,6 +87,9 @@ class Normaliser:
         for event in response.get("events") or []:
             if isinstance(event.get("id"), str) and EVENT_ID_RE.fullmatch(event["id"]):
                 event["id"] = "<event-id>"
+            data = event.get("data")
+            if isinstance(data, dict) and EVENT_ID_RE.fullmatch(str(data.get("event_id"))):
+                data["event_id"] = "<event-id>"
         return normalised
 
 

@@ -14,7 +14,7 @@ import anyio
 import httpx
 from langgraph_sdk.client import LangGraphClient, SyncLangGraphClient
 
-from conformance import recording, scenarios
+from conformance import recording, scenarios, websocket
 from conformance.capture import CapturingAsyncTransport, CapturingSyncTransport, Recorder
 from conformance.compare import Difference, Kind
 from conformance.profiles import STRICT, Profile
@@ -39,9 +39,25 @@ class Run:
 async def run_scenario(scenario: Scenario, target: Target) -> Run:
     """Run one scenario with fresh captured clients; an exception ends the run, it is not raised."""
     recorder = Recorder()
-    async_transport = CapturingAsyncTransport(target.async_transport(), recorder)
-    sync_transport = CapturingSyncTransport(target.sync_transport(), recorder)
     run = Run(recorder.exchanges)
+    async with anyio.create_task_group() as task_group:
+        async_transport = CapturingAsyncTransport(target.async_transport(task_group), recorder)
+        connect = websocket.capturing(websocket.connect_for(target.app, task_group), recorder)
+        await _run_body(scenario, target, recorder, async_transport, connect, run)
+        task_group.cancel_scope.cancel()
+    return run
+
+
+async def _run_body(
+    scenario: Scenario,
+    target: Target,
+    recorder: Recorder,
+    async_transport: CapturingAsyncTransport,
+    connect: websocket.Connect,
+    run: Run,
+) -> None:
+    """The scenario itself, with its captured async and sync clients."""
+    sync_transport = CapturingSyncTransport(target.sync_transport(), recorder)
     async with httpx.AsyncClient(
         base_url=target.base_url,
         transport=async_transport,
@@ -60,6 +76,7 @@ async def run_scenario(scenario: Scenario, target: Target) -> Run:
                 http,
                 {"conformance": f"{scenario.name}-{Context.new_id()}"},
                 recorder,
+                connect,
             )
             try:
                 with anyio.fail_after(SCENARIO_TIMEOUT):
@@ -69,7 +86,6 @@ async def run_scenario(scenario: Scenario, target: Target) -> Run:
             except Exception as error:
                 run.error = f"{type(error).__name__}: {error}"
                 run.error += "\n" + "".join(traceback.format_exception(error)[-3:])
-    return run
 
 
 def info(target: Target) -> dict[str, Any]:

@@ -13,7 +13,7 @@ import anyio.to_thread
 import httpx
 from langgraph_sdk.client import LangGraphClient, SyncLangGraphClient
 
-from conformance.capture import Recorder
+from conformance.capture import Bound, Recorder
 
 T = TypeVar("T")
 
@@ -35,6 +35,9 @@ class Context:
     http: httpx.AsyncClient
     tag: dict[str, str]
     recorder: Recorder
+    websocket_connect: Callable[..., Any]
+    """What the SDK's WebSocket transport should connect with: captured, and in-process
+    for an app (`websocket.py`)."""
 
     async def sync(self, body: Callable[[SyncLangGraphClient], T]) -> T:
         """Run sync SDK code in a worker thread (it must not block the loop an ASGI app runs on)."""
@@ -57,6 +60,16 @@ class Context:
             yield
         finally:
             self.recorder.paused = False
+
+    @asynccontextmanager
+    async def bounded(self, until: Bound) -> AsyncIterator[None]:
+        """Event streams opened inside are recorded up to the event that completes `until`
+        (a thread's events never end by themselves); read at least that far before closing."""
+        self.recorder.bound = until
+        try:
+            yield
+        finally:
+            self.recorder.bound = None
 
     @asynccontextmanager
     async def setup(self, what: str) -> AsyncIterator[None]:

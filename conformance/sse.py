@@ -7,8 +7,17 @@ depends on timing. `retry:` is ignored (the SDK does not act on it).
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
+
+EVENT_END = re.compile(rb"\r\n\r\n|\n\n|\r\r")
+
+
+def event_ends(body: bytes, after: int = 0) -> list[int]:
+    """Offsets past `after` just beyond each blank line of a partly read body: where a
+    whole event ends."""
+    return [match.end() for match in EVENT_END.finditer(body) if match.end() > after]
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,9 @@ from typing import Any
 
 import anyio.from_thread
 import httpx
+from anyio.abc import TaskGroup
+
+from conformance.asgi import StreamingASGITransport
 
 ASGI_BASE_URL = "http://conformance.invalid"
 
@@ -56,9 +59,10 @@ class Target:
     def asgi(cls, app: Any) -> Target:
         return cls(base_url=ASGI_BASE_URL, app=app)
 
-    def async_transport(self) -> httpx.AsyncBaseTransport:
+    def async_transport(self, task_group: TaskGroup) -> httpx.AsyncBaseTransport:
+        """In-process, responses stream from app tasks in `task_group` (see `asgi.py`)."""
         if self.app is not None:
-            return httpx.ASGITransport(app=self.app)
+            return StreamingASGITransport(self.app, task_group)
         return httpx.AsyncHTTPTransport(retries=3)
 
     def sync_transport(self) -> httpx.BaseTransport:

@@ -156,8 +156,10 @@ async def _converse(socket: WebSocket, streams: ThreadStreams, commands: ThreadC
     )
     commands.connection = connection
 
+    subscribed = anyio.Event()
+
     async def pump() -> None:
-        await streams.pump(connection)
+        await streams.pump(connection, subscribed)
         socket.close(INTERNAL_ERROR, "thread stream ended")
 
     async with anyio.create_task_group() as tg:
@@ -174,4 +176,6 @@ async def _converse(socket: WebSocket, streams: ThreadStreams, commands: ThreadC
                 connection.send(_malformed(payload))
                 continue
             connection.send(await commands.handle(found))
+            if connection.subscriptions:
+                subscribed.set()
         tg.cancel_scope.cancel()

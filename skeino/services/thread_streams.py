@@ -12,6 +12,8 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import anyio
+
 from skeino.auth.authorize import Access
 from skeino.http.responses import dumps
 from skeino.models.thread_streams import EventFilter, EventStreamRequest
@@ -104,11 +106,13 @@ class ThreadStreams:
                 if event["seq"] > since and matches(request.filter, event):
                     yield event
 
-    async def pump(self, connection: Connection) -> None:
-        """Feed a socket's session until the server stops (the socket's task group ends it
-        when the socket closes)."""
+    async def pump(self, connection: Connection, subscribed: anyio.Event) -> None:
+        """Feed a socket's session from its first subscription on until the server stops
+        (the socket's task group ends it when the socket closes). Like upstream, nothing is
+        read before that subscription, so it is answered before any event (none replayed)."""
         self.connections.add(connection)
         try:
+            await subscribed.wait()
             async for item in self.feeds.feed(connection.thread_id):
                 connection.deliver(connection.session.ingest(item))
         finally:

@@ -218,6 +218,35 @@ async def test_socket_commands_and_events(streams_server: str) -> None:
     assert tree["result"]["tree"] == {"namespace": [], "status": "completed", "graph_name": "chat"}
 
 
+async def test_first_subscription_answers_before_events(streams_server: str) -> None:
+    """As upstream: a socket reads its thread from its first subscription on, so that one is
+    answered before any event (none replayed); a later one replays before its answer."""
+    thread_id, _ = await run_to_end(streams_server, "chat", CHAT)
+    subscribe = {"id": 1, "method": "subscription.subscribe", "params": {"channels": ["lifecycle"]}}
+    async with connect(ws_url(streams_server, f"/threads/{thread_id}/stream/events")) as ws:
+        await ws.send(json.dumps(subscribe))
+        with anyio.fail_after(30):
+            frames = [json.loads(await ws.recv()) for _ in range(3)]
+        subscribe = {
+            "id": 2,
+            "method": "subscription.subscribe",
+            "params": {"channels": ["values"]},
+        }
+        await ws.send(json.dumps(subscribe))
+        with anyio.fail_after(30):
+            frames += [json.loads(await ws.recv()) for _ in range(3)]
+    seen = [(f["type"], f.get("id"), f.get("result", {}).get("replayed_events")) for f in frames]
+    assert seen == [
+        ("success", 1, 0),
+        ("event", None, None),
+        ("event", None, None),
+        ("event", None, None),
+        ("event", None, None),
+        ("success", 2, 2),
+    ]
+    assert frames[0]["meta"] == {"applied_through_seq": 0}
+
+
 @pytest.mark.parametrize("path", ["/nope", "/threads/not-a-uuid/stream/events", "/threads"])
 async def test_other_socket_paths_are_refused(streams_server: str, path: str) -> None:
     with pytest.raises(InvalidStatus) as refused:
