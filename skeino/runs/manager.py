@@ -103,26 +103,22 @@ class RunManager:
             await self.threads.ttl.assign(thread_id)
         if fresh is None and not stateless:  # existing, or created by a racing request
             await self._apply_multitask(thread_id, body)
-        await self.storage.update_thread(
-            thread_id,
-            {
-                "metadata": {
-                    "graph_id": assistant["graph_id"],
-                    "assistant_id": assistant["assistant_id"],
-                }
-            },
-        )
         self.bus.open(run["run_id"], thread_id, keep_log=body.stream_resumable)
         subscription = self.bus.subscribe(run["run_id"]) if subscribe else None
         delay = body.after_seconds or None
         not_before = None if delay is None else self.worker.clock.time() + delay
-        created = await self.storage.create_run(run, not_before=not_before, api_url=origin.api_url)
+        target = {"graph_id": assistant["graph_id"], "assistant_id": assistant["assistant_id"]}
+        created = await self.storage.create_run(
+            run, not_before=not_before, api_url=origin.api_url, thread={"metadata": target}
+        )
         self.worker.wake(thread_id, delay)
         return created, subscription
 
     async def _apply_multitask(self, thread_id: str, body: RunCreate) -> None:
+        if body.multitask_strategy == "enqueue":
+            return
         inflight = await self.threads.in_flight(thread_id)
-        if not inflight or body.multitask_strategy == "enqueue":
+        if not inflight:
             return
         if body.multitask_strategy == "reject":
             raise Conflict(

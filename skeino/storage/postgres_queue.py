@@ -20,8 +20,19 @@ from skeino.ids import iso_at
 from skeino.lifecycle import ACTIVE, TERMINAL, THREAD_WITH, Event, RunStatus, transition
 from skeino.storage.base import NO_OUTPUT, CancelAction, Claim, EventBatch, Run, RunChange
 from skeino.storage.filters import apply_changes
-from skeino.storage.postgres_db import PgDatabase, PgWhere, fetch, get, insert, replace, run, select
+from skeino.storage.postgres_db import (
+    PgDatabase,
+    PgWhere,
+    fetch,
+    get,
+    pg,
+    replace,
+    run,
+    to_record,
+    to_row,
+)
 from skeino.storage.sqlite_db import RUNS, THREADS, Table
+from skeino.storage.sqlite_queue import INSERT_RUN
 
 Conn = AsyncConnection[Any]
 RUN_COLUMNS = ", ".join(f"r.{c}" for c in RUNS.column_list.split(", "))
@@ -30,17 +41,39 @@ CHANNEL = "skeino"
 
 
 async def insert_run(conn: Conn, run_record: Run, not_before: float | None, api_url: str) -> bool:
-    if not await insert(conn, RUNS, run_record, ignore=True):
-        return False
-    sql = "UPDATE runs SET not_before = %s, api_url = %s WHERE run_id = %s"
-    await run(conn, sql, [not_before, api_url, run_record["run_id"]])
-    await notify(conn, "queued", run_record["thread_id"])
-    return True
+    """No NOTIFY: the process that queues a run takes it itself (every other process would
+    poll the queue for nothing); should it stop first, their polls find the run."""
+    row = [*to_row(RUNS, run_record), not_before, api_url]
+    return await run(conn, pg(INSERT_RUN), row) > 0
 
 
-async def notify(conn: Conn, kind: str, key: str) -> None:
-    """Tell every listening process, when this transaction commits: ids only, no data."""
-    await conn.execute("SELECT pg_notify(%s, %s)", [CHANNEL, f"{kind}:{key}"])
+async def notify(conn: Conn, *signals: tuple[str, str]) -> None:
+    """Tell every listening process, when this transaction commits: ids only, no data; all
+    the `(kind, key)` signals in one statement."""
+    if signals:
+        calls = ", ".join(["pg_notify(%s, %s)"] * len(signals))
+        params = [part for kind, key in signals for part in (CHANNEL, f"{kind}:{key}")]
+        await conn.execute(f"SELECT {calls}", params)
+
+
+def assignments(table: Table, changes: dict[str, Any]) -> tuple[str, list[Any]]:
+    """The `SET` list of `changes` as `apply_changes` applies them: fields replaced, and
+    `metadata` merged key by key (what jsonb's `||` does); an unknown field is refused."""
+    unknown = set(changes) - set(table.columns[1:])
+    if unknown:
+        raise ValueError(f"cannot update {sorted(unknown)}")
+    parts = [
+        '"metadata" = "metadata" || %s' if column == "metadata" else f'"{column}" = %s'
+        for column in changes
+    ]
+    params = [Jsonb(v) if c in table.json else v for c, v in changes.items()]
+    return ", ".join(parts), params
+
+
+async def patch(conn: Conn, table: Table, key: str, changes: dict[str, Any]) -> None:
+    """`update_record` in one statement, for a caller that needs no record back."""
+    sets, params = assignments(table, changes)
+    await run(conn, f'UPDATE {table.name} SET {sets} WHERE "{table.key}" = %s', [*params, key])
 
 
 async def has_running(conn: Conn, thread_id: str) -> bool:
@@ -83,65 +116,58 @@ async def claim(
         ' < (runs.created_at COLLATE "C", runs.run_id COLLATE "C"))',
         now,
     )
+    order = 'created_at COLLATE "C", run_id COLLATE "C"'
     updated_at = iso_at(now)
+    # one statement: the pick, the compare-and-set and the thread's status in one round trip
+    sql = (
+        f"WITH picked AS (SELECT run_id FROM runs{where} ORDER BY {order} LIMIT 1"
+        " FOR UPDATE SKIP LOCKED),"
+        " taken AS (UPDATE runs AS r SET status = %s, updated_at = %s, worker_id = %s,"
+        " lease_until = %s, attempt = attempt + 1 FROM picked WHERE r.run_id = picked.run_id"
+        f" RETURNING {RUN_COLUMNS}, r.{LEASE_FIELDS.replace(', ', ', r.')}),"
+        " busy AS (UPDATE threads AS t SET status = %s, updated_at = %s FROM taken"
+        " WHERE t.thread_id = taken.thread_id)"
+        " SELECT * FROM taken"
+    )
+    params = [*where.params, step.target, updated_at, worker_id, lease_until]
+    params += [THREAD_WITH[Event.CLAIM], updated_at]
     try:
-        async with db.transaction() as conn:
-            order = 'created_at COLLATE "C", run_id COLLATE "C"'
-            found = await select(conn, RUNS, where, order, 1, lock=" FOR UPDATE SKIP LOCKED")
-            if not found:
-                return None
-            run_id = found[0]["run_id"]
-            ((attempt, cancel, api_url, held),) = await fetch(
-                conn,
-                "UPDATE runs SET status = %s, updated_at = %s, worker_id = %s,"
-                f" lease_until = %s, attempt = attempt + 1 WHERE run_id = %s"
-                f" RETURNING {LEASE_FIELDS}",
-                [step.target, updated_at, worker_id, lease_until, run_id],
-            )
-            await run(
-                conn,
-                "UPDATE threads SET status = %s, updated_at = %s WHERE thread_id = %s",
-                [THREAD_WITH[Event.CLAIM], updated_at, found[0]["thread_id"]],
-            )
+        async with db.statement() as conn:
+            rows = await fetch(conn, sql, params)
     except errors.UniqueViolation:
         return None  # another worker started a run of this thread at the same moment
-    record = cast(Run, {**found[0], "status": step.target, "updated_at": updated_at})
-    return Claim(record, attempt, cancel, api_url, held)
+    return _claims(rows)[0] if rows else None
 
 
 async def change(conn: Conn, run_id: str, change: RunChange) -> dict[str, Any] | None:
+    """The transition as one compare-and-set statement (`UPDATE`/`DELETE … WHERE status IN
+    (sources) … RETURNING`), the thread's change in one more, the wake-ups in one."""
+    signals = [("events", r) for r in dict.fromkeys(b.run_id for b in change.events)]
     if change.events:
-        await append_events(conn, change.events)
+        await insert_events(conn, change.events)
     step = change.transition
     where = _statuses(PgWhere().equals("run_id", run_id), step.sources)
     if change.worker_id is not None:
         where.equals("worker_id", change.worker_id)
     if change.expired_by is not None:
         where.add("(lease_until IS NULL OR lease_until < %s)", change.expired_by)
-    found = await select(conn, RUNS, where, limit=1, lock=" FOR UPDATE")
-    if not found:
-        return None
-    current = found[0]
     if step.target is None:
-        await run(conn, "DELETE FROM runs WHERE run_id = %s", [run_id])
-        updated = current
+        sql, params = f"DELETE FROM runs{where}", where.params
     else:
-        updated = apply_changes(current, {**change.fields, "status": step.target}, "run_id")
-        await replace(conn, RUNS, updated)
+        sets, params = assignments(RUNS, {**change.fields, "status": step.target})
         if step.target != "running":  # a lease belongs to a running run only
-            output = None if change.output is NO_OUTPUT else Jsonb(change.output)
-            await run(
-                conn,
-                "UPDATE runs SET worker_id = NULL, lease_until = NULL, output = %s"
-                " WHERE run_id = %s",
-                [output, run_id],
-            )
-    if change.thread is not None:
-        await update_record(conn, THREADS, current["thread_id"], change.thread)
-    if step.target in TERMINAL or step.target is None:
-        await notify(conn, "ended", run_id)
-    elif step.target == "pending":
-        await notify(conn, "queued", current["thread_id"])
+            sets += ", worker_id = NULL, lease_until = NULL, output = %s"
+            params.append(None if change.output is NO_OUTPUT else Jsonb(change.output))
+        sql, params = f"UPDATE runs SET {sets}{where}", [*params, *where.params]
+    rows = await fetch(conn, f"{sql} RETURNING {RUNS.column_list}", params)
+    updated = to_record(RUNS, rows[0]) if rows else None
+    if updated is not None and change.thread is not None:
+        await patch(conn, THREADS, updated["thread_id"], change.thread)
+    if updated is not None and (step.target in TERMINAL or step.target is None):
+        signals.append(("ended", run_id))
+    elif updated is not None and step.target == "pending":
+        signals.append(("queued", updated["thread_id"]))
+    await notify(conn, *signals)
     return updated
 
 
@@ -149,7 +175,7 @@ async def request_cancel(conn: Conn, run_id: str, action: CancelAction) -> RunSt
     where = _statuses(PgWhere().equals("run_id", run_id), ACTIVE)
     sql = f"UPDATE runs SET cancel_requested = coalesce(cancel_requested, %s){where}"
     if await run(conn, sql, [action, *where.params]):
-        await notify(conn, "cancel", run_id)
+        await notify(conn, ("cancel", run_id))
     rows = await fetch(conn, "SELECT status FROM runs WHERE run_id = %s", [run_id])
     return cast(RunStatus, rows[0][0]) if rows else None
 
@@ -180,11 +206,13 @@ async def expired(conn: Conn, now: float) -> list[Claim]:
         ' ORDER BY r.created_at COLLATE "C", r.run_id COLLATE "C"',
         [now],
     )
+    return _claims(rows)
+
+
+def _claims(rows: list[Any]) -> list[Claim]:
+    """Rows of the run's columns followed by `LEASE_FIELDS`."""
     width = len(RUNS.columns)
-    return [
-        Claim(cast(Run, dict(zip(RUNS.columns, row[:width], strict=True))), *row[width:])
-        for row in rows
-    ]
+    return [Claim(cast(Run, to_record(RUNS, row[:width])), *row[width:]) for row in rows]
 
 
 async def output(conn: Conn, run_id: str) -> tuple[RunStatus, Any] | None:
@@ -198,6 +226,11 @@ async def output(conn: Conn, run_id: str) -> tuple[RunStatus, Any] | None:
 
 
 async def append_events(conn: Conn, batches: Sequence[EventBatch]) -> None:
+    await insert_events(conn, batches)
+    await notify(conn, *(("events", run_id) for run_id in dict.fromkeys(b.run_id for b in batches)))
+
+
+async def insert_events(conn: Conn, batches: Sequence[EventBatch]) -> None:
     async with conn.cursor() as cursor:
         await cursor.executemany(
             "INSERT INTO run_events"
@@ -205,8 +238,6 @@ async def append_events(conn: Conn, batches: Sequence[EventBatch]) -> None:
             " VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
             [(b.run_id, b.thread_id, *b.first, *b.last, b.events) for b in batches],
         )
-    for run_id in {b.run_id for b in batches}:
-        await notify(conn, "events", run_id)
 
 
 async def read_events(
