@@ -185,11 +185,9 @@ class PostgresStorage(PostgresSweeps):
         api_url: str = "",
         thread: dict[str, Any] | None = None,
     ) -> Run:
-        async with self.db.transaction() as conn:
-            if not await queue.insert_run(conn, run, not_before, api_url):
+        async with self.db.statement() as conn:
+            if not await queue.insert_run(conn, run, not_before, api_url, thread):
                 raise ValueError(f"run {run['run_id']} exists already")
-            if thread is not None:
-                await queue.patch(conn, THREADS, run["thread_id"], thread)
         return copy(run)
 
     async def get_run(self, thread_id: str, run_id: str) -> Run | None:
@@ -225,7 +223,7 @@ class PostgresStorage(PostgresSweeps):
         return await queue.claim(self.db, worker_id, now, lease_until, thread_id)
 
     async def change_run(self, run_id: str, change: RunChange) -> Run | None:
-        async with self.db.transaction() as conn:
+        async with self.db.statement() as conn:
             changed = await queue.change(conn, run_id, change)
         return None if changed is None else cast(Run, copy(changed))
 

@@ -40,11 +40,26 @@ LEASE_FIELDS = "attempt, cancel_requested, api_url, lease_until"
 CHANNEL = "skeino"
 
 
-async def insert_run(conn: Conn, run_record: Run, not_before: float | None, api_url: str) -> bool:
-    """No NOTIFY: the process that queues a run takes it itself (every other process would
-    poll the queue for nothing); should it stop first, their polls find the run."""
-    row = [*to_row(RUNS, run_record), not_before, api_url]
-    return await run(conn, pg(INSERT_RUN), row) > 0
+async def insert_run(
+    conn: Conn,
+    run_record: Run,
+    not_before: float | None,
+    api_url: str,
+    thread: dict[str, Any] | None,
+) -> bool:
+    """The run, and the change of its thread, in one statement. No NOTIFY: the process that
+    queues a run takes it itself (every other process would poll the queue for nothing);
+    should it stop first, their polls find the run."""
+    sql = f"{pg(INSERT_RUN)} RETURNING thread_id"
+    params = [*to_row(RUNS, run_record), not_before, api_url]
+    if thread is not None:
+        sets, values = assignments(THREADS, thread)
+        sql = (
+            f"WITH created AS ({sql}), changed AS (UPDATE threads SET {sets}"
+            " WHERE thread_id IN (SELECT thread_id FROM created)) SELECT thread_id FROM created"
+        )
+        params += values
+    return bool(await fetch(conn, sql, params))
 
 
 async def notify(conn: Conn, *signals: tuple[str, str]) -> None:
@@ -68,12 +83,6 @@ def assignments(table: Table, changes: dict[str, Any]) -> tuple[str, list[Any]]:
     ]
     params = [Jsonb(v) if c in table.json else v for c, v in changes.items()]
     return ", ".join(parts), params
-
-
-async def patch(conn: Conn, table: Table, key: str, changes: dict[str, Any]) -> None:
-    """`update_record` in one statement, for a caller that needs no record back."""
-    sets, params = assignments(table, changes)
-    await run(conn, f'UPDATE {table.name} SET {sets} WHERE "{table.key}" = %s', [*params, key])
 
 
 async def has_running(conn: Conn, thread_id: str) -> bool:
@@ -140,11 +149,11 @@ async def claim(
 
 
 async def change(conn: Conn, run_id: str, change: RunChange) -> dict[str, Any] | None:
-    """The transition as one compare-and-set statement (`UPDATE`/`DELETE … WHERE status IN
-    (sources) … RETURNING`), the thread's change in one more, the wake-ups in one."""
-    signals = [("events", r) for r in dict.fromkeys(b.run_id for b in change.events)]
-    if change.events:
-        await insert_events(conn, change.events)
+    """The transition as one statement, so one transaction with no BEGIN/COMMIT round trips:
+    a compare-and-set (`UPDATE`/`DELETE … WHERE status IN (sources) … RETURNING`) that
+    also logs the events and changes the thread (data-modifying `WITH` clauses, which run
+    whether or not the change applies) and wakes other processes (`pg_notify`, delivered
+    at commit)."""
     step = change.transition
     where = _statuses(PgWhere().equals("run_id", run_id), step.sources)
     if change.worker_id is not None:
@@ -159,16 +168,26 @@ async def change(conn: Conn, run_id: str, change: RunChange) -> dict[str, Any] |
             sets += ", worker_id = NULL, lease_until = NULL, output = %s"
             params.append(None if change.output is NO_OUTPUT else Jsonb(change.output))
         sql, params = f"UPDATE runs SET {sets}{where}", [*params, *where.params]
-    rows = await fetch(conn, f"{sql} RETURNING {RUNS.column_list}", params)
-    updated = to_record(RUNS, rows[0]) if rows else None
-    if updated is not None and change.thread is not None:
-        await patch(conn, THREADS, updated["thread_id"], change.thread)
-    if updated is not None and (step.target in TERMINAL or step.target is None):
-        signals.append(("ended", run_id))
-    elif updated is not None and step.target == "pending":
-        signals.append(("queued", updated["thread_id"]))
-    await notify(conn, *signals)
-    return updated
+    clauses = [f"changed AS ({sql} RETURNING {RUNS.column_list})"]
+    if change.events:
+        heard = " RETURNING pg_notify(%s, 'events:' || run_id)"
+        clauses.insert(0, f"logged AS ({insert_events_sql(len(change.events))}{heard})")
+        params = [*(p for b in change.events for p in _event_row(b)), CHANNEL, *params]
+    if change.thread is not None:
+        sets, values = assignments(THREADS, change.thread)
+        clauses.append(
+            f"thread AS (UPDATE threads SET {sets}"
+            " WHERE thread_id IN (SELECT thread_id FROM changed))"
+        )
+        params += values
+    signal = ""  # who hears of the change: waiters of an ended run, workers for a queued one
+    if step.target in TERMINAL or step.target is None:
+        signal, params = ", pg_notify(%s, 'ended:' || run_id)", [*params, CHANNEL]
+    elif step.target == "pending":
+        signal, params = ", pg_notify(%s, 'queued:' || thread_id)", [*params, CHANNEL]
+    sql = f"WITH {', '.join(clauses)} SELECT {RUNS.column_list}{signal} FROM changed"
+    rows = await fetch(conn, sql, params)
+    return to_record(RUNS, rows[0][: len(RUNS.columns)]) if rows else None
 
 
 async def request_cancel(conn: Conn, run_id: str, action: CancelAction) -> RunStatus | None:
@@ -225,19 +244,22 @@ async def output(conn: Conn, run_id: str) -> tuple[RunStatus, Any] | None:
     return status, NO_OUTPUT if missing else value
 
 
+def insert_events_sql(count: int) -> str:
+    rows = ", ".join(["(%s, %s, %s, %s, %s, %s, %s)"] * count)
+    return (
+        "INSERT INTO run_events (run_id, thread_id, first_ms, first_seq, last_ms, last_seq,"
+        f" events) VALUES {rows} ON CONFLICT DO NOTHING"
+    )
+
+
+def _event_row(batch: EventBatch) -> tuple[Any, ...]:
+    return (batch.run_id, batch.thread_id, *batch.first, *batch.last, batch.events)
+
+
 async def append_events(conn: Conn, batches: Sequence[EventBatch]) -> None:
-    await insert_events(conn, batches)
-    await notify(conn, *(("events", run_id) for run_id in dict.fromkeys(b.run_id for b in batches)))
-
-
-async def insert_events(conn: Conn, batches: Sequence[EventBatch]) -> None:
     async with conn.cursor() as cursor:
-        await cursor.executemany(
-            "INSERT INTO run_events"
-            " (run_id, thread_id, first_ms, first_seq, last_ms, last_seq, events)"
-            " VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
-            [(b.run_id, b.thread_id, *b.first, *b.last, b.events) for b in batches],
-        )
+        await cursor.executemany(insert_events_sql(1), [_event_row(b) for b in batches])
+    await notify(conn, *(("events", run_id) for run_id in dict.fromkeys(b.run_id for b in batches)))
 
 
 async def read_events(
