@@ -260,7 +260,7 @@ class PostgresStorage(PostgresSweeps):
 
     # run events
     async def append_events(self, batches: Sequence[EventBatch]) -> None:
-        async with self.db.transaction() as conn:
+        async with self.db.statement() as conn:
             await queue.append_events(conn, batches)
 
     async def read_events(

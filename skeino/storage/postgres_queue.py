@@ -170,9 +170,8 @@ async def change(conn: Conn, run_id: str, change: RunChange) -> dict[str, Any] |
         sql, params = f"UPDATE runs SET {sets}{where}", [*params, *where.params]
     clauses = [f"changed AS ({sql} RETURNING {RUNS.column_list})"]
     if change.events:
-        heard = " RETURNING pg_notify(%s, 'events:' || run_id)"
-        clauses.insert(0, f"logged AS ({insert_events_sql(len(change.events))}{heard})")
-        params = [*(p for b in change.events for p in _event_row(b)), CHANNEL, *params]
+        clauses.insert(0, f"logged AS ({_log_sql(len(change.events))})")
+        params = [*_log_params(change.events), *params]
     if change.thread is not None:
         sets, values = assignments(THREADS, change.thread)
         clauses.append(
@@ -244,22 +243,29 @@ async def output(conn: Conn, run_id: str) -> tuple[RunStatus, Any] | None:
     return status, NO_OUTPUT if missing else value
 
 
-def insert_events_sql(count: int) -> str:
+EVENT_ROWS = 1000  # per statement: well below Postgres' 65,535 parameters
+
+
+def _log_sql(count: int) -> str:
+    """Log `count` batches, each telling listeners of its run (only if it is new)."""
     rows = ", ".join(["(%s, %s, %s, %s, %s, %s, %s)"] * count)
     return (
         "INSERT INTO run_events (run_id, thread_id, first_ms, first_seq, last_ms, last_seq,"
         f" events) VALUES {rows} ON CONFLICT DO NOTHING"
+        " RETURNING pg_notify(%s, 'events:' || run_id)"
     )
 
 
-def _event_row(batch: EventBatch) -> tuple[Any, ...]:
-    return (batch.run_id, batch.thread_id, *batch.first, *batch.last, batch.events)
+def _log_params(batches: Sequence[EventBatch]) -> list[Any]:
+    rows = ((b.run_id, b.thread_id, *b.first, *b.last, b.events) for b in batches)
+    return [*(value for row in rows for value in row), CHANNEL]
 
 
 async def append_events(conn: Conn, batches: Sequence[EventBatch]) -> None:
-    async with conn.cursor() as cursor:
-        await cursor.executemany(insert_events_sql(1), [_event_row(b) for b in batches])
-    await notify(conn, *(("events", run_id) for run_id in dict.fromkeys(b.run_id for b in batches)))
+    """One statement per `EVENT_ROWS` batches (of different runs: a run's are in order)."""
+    for start in range(0, len(batches), EVENT_ROWS):
+        chunk = batches[start : start + EVENT_ROWS]
+        await run(conn, _log_sql(len(chunk)), _log_params(chunk))
 
 
 async def read_events(
