@@ -62,13 +62,9 @@ async def insert_run(
     return bool(await fetch(conn, sql, params))
 
 
-async def notify(conn: Conn, *signals: tuple[str, str]) -> None:
-    """Tell every listening process, when this transaction commits: ids only, no data; all
-    the `(kind, key)` signals in one statement."""
-    if signals:
-        calls = ", ".join(["pg_notify(%s, %s)"] * len(signals))
-        params = [part for kind, key in signals for part in (CHANNEL, f"{kind}:{key}")]
-        await conn.execute(f"SELECT {calls}", params)
+async def notify(conn: Conn, kind: str, key: str) -> None:
+    """Tell every listening process, when this transaction commits: ids only, no data."""
+    await conn.execute("SELECT pg_notify(%s, %s)", [CHANNEL, f"{kind}:{key}"])
 
 
 def assignments(table: Table, changes: dict[str, Any]) -> tuple[str, list[Any]]:
@@ -193,7 +189,7 @@ async def request_cancel(conn: Conn, run_id: str, action: CancelAction) -> RunSt
     where = _statuses(PgWhere().equals("run_id", run_id), ACTIVE)
     sql = f"UPDATE runs SET cancel_requested = coalesce(cancel_requested, %s){where}"
     if await run(conn, sql, [action, *where.params]):
-        await notify(conn, ("cancel", run_id))
+        await notify(conn, "cancel", run_id)
     rows = await fetch(conn, "SELECT status FROM runs WHERE run_id = %s", [run_id])
     return cast(RunStatus, rows[0][0]) if rows else None
 
