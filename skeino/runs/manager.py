@@ -261,15 +261,21 @@ class RunManager:
             await self.wait(run)
         await self.storage.delete_run(thread_id, run_id)
 
-    async def wait(self, run: Run) -> Any:
+    async def wait(self, run: Run, *, queued_now: bool = False) -> Any:
         """Block until the run ends; its output (`__error__` / `__interrupt__` as upstream),
-        or the thread's values for a run that ended without one (cancelled while queued)."""
+        or the thread's values for a run that ended without one (cancelled while queued).
+
+        `queued_now`: the caller queued the run a moment ago, so while its channel here has
+        not ended, a first read would find it pending: the wait starts without one."""
         run_id = run["run_id"]
+        unread = queued_now and self.bus.broker.live(run_id)
         while True:
             ending = self.bus.broker.ending(run_id)  # before reading, so no end slips past
-            found = await self.storage.run_output(run_id)
-            if found is None or found[0] in TERMINAL:
-                break
+            if not unread:
+                found = await self.storage.run_output(run_id)
+                if found is None or found[0] in TERMINAL:
+                    break
+            unread = False
             with anyio.move_on_after(self.worker.settings.poll_seconds):
                 await ending.event.wait()
             if ending.output is not NO_OUTPUT:  # it ended here, recorded: no read back

@@ -21,11 +21,11 @@ from tests.postgres import fresh_schema
 
 ROOT = Path(__file__).resolve().parents[2]
 RUNS = 10
-# Measured 7 per run (read assistant, read thread, create, claim, claim again for the
-# thread's next run, end, read the output); 44 before this bound. The event log's writer
+# Measured 6 per run (read assistant, read thread, create, claim, claim again for the
+# thread's next run, end); 44 before this bound. The event log's writer
 # may flush a run's events before its end (+1); the queue's poll, which is timed and not
 # per run, is slowed down so as not to be counted.
-SKEINO_ROUND_TRIPS_PER_RUN = 9
+SKEINO_ROUND_TRIPS_PER_RUN = 8
 POLL_SECONDS = 300.0
 
 pytestmark = pytest.mark.anyio
