@@ -38,7 +38,8 @@ class StoreOptions:
 
 class Signals(Protocol):
     """Wake-ups other processes sent through the database (`kind`, `id`): "queued" (a
-    thread's run), "cancel", "events", "ended" (a run's). Polling is the fallback."""
+    thread's run back in the queue), "cancel", "events", "ended" (a run's). Polling is the
+    fallback."""
 
     def signals(self) -> AsyncIterator[tuple[str, str]]: ...
 

@@ -129,7 +129,7 @@ def routes(svc: Services) -> list[Route]:
                 await runs.cancel(run["thread_id"], run["run_id"], "interrupt")
 
         return WaitResponse(
-            lambda: runs.wait(run),
+            lambda: runs.wait(run, queued_now=True),
             {"Location": path + "/join", "Content-Location": path},
             heartbeat,
             disconnected,

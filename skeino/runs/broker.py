@@ -131,6 +131,11 @@ class Broker:
             signal = self._endings[run_id] = Ending()
         return signal
 
+    def live(self, run_id: str) -> bool:
+        """The run's channel is open here and has not ended."""
+        channel = self.channels.get(run_id)
+        return channel is not None and channel.ended_at is None
+
     def heard_end(self, run_id: str) -> None:
         """The run ended in another process: wake this process's waiters (they read its
         output from storage)."""

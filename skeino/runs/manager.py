@@ -103,26 +103,22 @@ class RunManager:
             await self.threads.ttl.assign(thread_id)
         if fresh is None and not stateless:  # existing, or created by a racing request
             await self._apply_multitask(thread_id, body)
-        await self.storage.update_thread(
-            thread_id,
-            {
-                "metadata": {
-                    "graph_id": assistant["graph_id"],
-                    "assistant_id": assistant["assistant_id"],
-                }
-            },
-        )
         self.bus.open(run["run_id"], thread_id, keep_log=body.stream_resumable)
         subscription = self.bus.subscribe(run["run_id"]) if subscribe else None
         delay = body.after_seconds or None
         not_before = None if delay is None else self.worker.clock.time() + delay
-        created = await self.storage.create_run(run, not_before=not_before, api_url=origin.api_url)
+        target = {"graph_id": assistant["graph_id"], "assistant_id": assistant["assistant_id"]}
+        created = await self.storage.create_run(
+            run, not_before=not_before, api_url=origin.api_url, thread={"metadata": target}
+        )
         self.worker.wake(thread_id, delay)
         return created, subscription
 
     async def _apply_multitask(self, thread_id: str, body: RunCreate) -> None:
+        if body.multitask_strategy == "enqueue":
+            return
         inflight = await self.threads.in_flight(thread_id)
-        if not inflight or body.multitask_strategy == "enqueue":
+        if not inflight:
             return
         if body.multitask_strategy == "reject":
             raise Conflict(
@@ -265,15 +261,21 @@ class RunManager:
             await self.wait(run)
         await self.storage.delete_run(thread_id, run_id)
 
-    async def wait(self, run: Run) -> Any:
+    async def wait(self, run: Run, *, queued_now: bool = False) -> Any:
         """Block until the run ends; its output (`__error__` / `__interrupt__` as upstream),
-        or the thread's values for a run that ended without one (cancelled while queued)."""
+        or the thread's values for a run that ended without one (cancelled while queued).
+
+        `queued_now`: the caller queued the run a moment ago, so while its channel here has
+        not ended, a first read would find it pending: the wait starts without one."""
         run_id = run["run_id"]
+        unread = queued_now and self.bus.broker.live(run_id)
         while True:
             ending = self.bus.broker.ending(run_id)  # before reading, so no end slips past
-            found = await self.storage.run_output(run_id)
-            if found is None or found[0] in TERMINAL:
-                break
+            if not unread:
+                found = await self.storage.run_output(run_id)
+                if found is None or found[0] in TERMINAL:
+                    break
+            unread = False
             with anyio.move_on_after(self.worker.settings.poll_seconds):
                 await ending.event.wait()
             if ending.output is not NO_OUTPUT:  # it ended here, recorded: no read back

@@ -225,9 +225,18 @@ class Storage(Protocol):
         already: True when `holder` now has it."""
 
     async def create_run(
-        self, run: Run, *, not_before: float | None = None, api_url: str = ""
+        self,
+        run: Run,
+        *,
+        not_before: float | None = None,
+        api_url: str = "",
+        thread: dict[str, Any] | None = None,
     ) -> Run:
-        """Queue a pending run; not due before the epoch second `not_before` when given."""
+        """Queue a pending run; not due before the epoch second `not_before` when given.
+
+        `thread` changes the run's thread as `update_thread` does, in the same transaction.
+        Other processes are not woken: the caller wakes its own worker, and a process that
+        stops before taking the run leaves it to the others' polls."""
 
     async def get_run(self, thread_id: str, run_id: str) -> Run | None: ...
 

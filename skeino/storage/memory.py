@@ -178,10 +178,17 @@ class MemoryStorage(MemorySweeps):
 
     # runs
     async def create_run(
-        self, run: Run, *, not_before: float | None = None, api_url: str = ""
+        self,
+        run: Run,
+        *,
+        not_before: float | None = None,
+        api_url: str = "",
+        thread: dict[str, Any] | None = None,
     ) -> Run:
         if run["run_id"] in self._runs:
             raise ValueError(f"run {run['run_id']} exists already")
+        if thread is not None:
+            self._update_thread(run["thread_id"], thread)
         stored = copy(run)
         self._runs[stored["run_id"]] = stored
         self._leases[stored["run_id"]] = _Lease(not_before, api_url)

@@ -73,7 +73,7 @@ class PostgresStorage(PostgresSweeps):
         return copy(assistant)
 
     async def get_assistant(self, assistant_id: str) -> Assistant | None:
-        async with self.db.transaction() as conn:
+        async with self.db.statement() as conn:
             return cast(Assistant | None, await get(conn, ASSISTANTS, assistant_id))
 
     async def add_assistant_version(
@@ -110,7 +110,7 @@ class PostgresStorage(PostgresSweeps):
         self, assistant_id: str, metadata: dict[str, Any], limit: int, offset: int
     ) -> list[AssistantVersion]:
         where = PgWhere().equals("assistant_id", assistant_id).contains("metadata", metadata)
-        async with self.db.transaction() as conn:
+        async with self.db.statement() as conn:
             rows = await select(conn, VERSIONS, where, "version DESC", limit, offset)
         return cast(list[AssistantVersion], rows)
 
@@ -133,13 +133,13 @@ class PostgresStorage(PostgresSweeps):
 
     # threads
     async def create_thread(self, thread: Thread) -> Thread | None:
-        async with self.db.transaction() as conn:
+        async with self.db.statement() as conn:
             if not await insert(conn, THREADS, thread, ignore=True):
                 return None
         return copy(thread)
 
     async def get_thread(self, thread_id: str) -> Thread | None:
-        async with self.db.transaction() as conn:
+        async with self.db.statement() as conn:
             return cast(Thread | None, await get(conn, THREADS, thread_id))
 
     async def update_thread(
@@ -178,16 +178,21 @@ class PostgresStorage(PostgresSweeps):
 
     # runs
     async def create_run(
-        self, run: Run, *, not_before: float | None = None, api_url: str = ""
+        self,
+        run: Run,
+        *,
+        not_before: float | None = None,
+        api_url: str = "",
+        thread: dict[str, Any] | None = None,
     ) -> Run:
-        async with self.db.transaction() as conn:
-            if not await queue.insert_run(conn, run, not_before, api_url):
+        async with self.db.statement() as conn:
+            if not await queue.insert_run(conn, run, not_before, api_url, thread):
                 raise ValueError(f"run {run['run_id']} exists already")
         return copy(run)
 
     async def get_run(self, thread_id: str, run_id: str) -> Run | None:
         where = PgWhere().equals("run_id", run_id).equals("thread_id", thread_id)
-        async with self.db.transaction() as conn:
+        async with self.db.statement() as conn:
             rows = await select(conn, RUNS, where, limit=1)
         return cast(Run, rows[0]) if rows else None
 
@@ -198,18 +203,18 @@ class PostgresStorage(PostgresSweeps):
         if status is not None:
             where.equals("status", status)
         order = 'created_at COLLATE "C" DESC, run_id COLLATE "C" DESC'
-        async with self.db.transaction() as conn:
+        async with self.db.statement() as conn:
             return cast(list[Run], await select(conn, RUNS, where, order, limit, offset))
 
     async def delete_run(self, thread_id: str, run_id: str) -> bool:
         sql = "DELETE FROM runs WHERE run_id = %s AND thread_id = %s"
-        async with self.db.transaction() as conn:
+        async with self.db.statement() as conn:
             return await run(conn, sql, [run_id, thread_id]) > 0
 
     async def runs_with_status(self, statuses: list[RunStatus]) -> list[Run]:
         where = PgWhere().add("status = ANY(%s)", list(statuses))
         order = 'created_at COLLATE "C", run_id COLLATE "C"'
-        async with self.db.transaction() as conn:
+        async with self.db.statement() as conn:
             return cast(list[Run], await select(conn, RUNS, where, order))
 
     async def claim_run(
@@ -218,7 +223,7 @@ class PostgresStorage(PostgresSweeps):
         return await queue.claim(self.db, worker_id, now, lease_until, thread_id)
 
     async def change_run(self, run_id: str, change: RunChange) -> Run | None:
-        async with self.db.transaction() as conn:
+        async with self.db.statement() as conn:
             changed = await queue.change(conn, run_id, change)
         return None if changed is None else cast(Run, copy(changed))
 
@@ -227,26 +232,26 @@ class PostgresStorage(PostgresSweeps):
             return await queue.request_cancel(conn, run_id, action)
 
     async def cancel_requests(self, worker_id: str) -> dict[str, CancelAction]:
-        async with self.db.transaction() as conn:
+        async with self.db.statement() as conn:
             return await queue.cancel_requests(conn, worker_id)
 
     async def renew_leases(
         self, worker_id: str, run_ids: Collection[str], lease_until: float
     ) -> set[str]:
-        async with self.db.transaction() as conn:
+        async with self.db.statement() as conn:
             return await queue.renew(conn, worker_id, run_ids, lease_until)
 
     async def expired_runs(self, now: float) -> list[Claim]:
-        async with self.db.transaction() as conn:
+        async with self.db.statement() as conn:
             return await queue.expired(conn, now)
 
     async def run_output(self, run_id: str) -> tuple[RunStatus, Any] | None:
-        async with self.db.transaction() as conn:
+        async with self.db.statement() as conn:
             return await queue.output(conn, run_id)
 
     async def set_run_usage(self, run_id: str, total_tokens: int) -> None:
         sql = "UPDATE runs SET total_tokens = %s WHERE run_id = %s"
-        async with self.db.transaction() as conn:
+        async with self.db.statement() as conn:
             await run(conn, sql, [total_tokens, run_id])
 
     async def get_run_usage(self, run_id: str) -> int | None:
@@ -255,17 +260,17 @@ class PostgresStorage(PostgresSweeps):
 
     # run events
     async def append_events(self, batches: Sequence[EventBatch]) -> None:
-        async with self.db.transaction() as conn:
+        async with self.db.statement() as conn:
             await queue.append_events(conn, batches)
 
     async def read_events(
         self, run_id: str, after: tuple[int, int], limit: int
     ) -> list[EventBatch]:
-        async with self.db.transaction() as conn:
+        async with self.db.statement() as conn:
             return await queue.read_events(conn, run_id, after, limit)
 
     async def trim_events(self, before_ms: int) -> None:
-        async with self.db.transaction() as conn:
+        async with self.db.statement() as conn:
             await run(conn, "DELETE FROM run_events WHERE last_ms < %s", [before_ms])
 
     async def _search(

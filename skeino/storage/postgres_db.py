@@ -74,17 +74,28 @@ class PgDatabase:
     async def transaction(self) -> AsyncIterator[AsyncConnection[Any]]:
         """A connection inside one transaction; values Postgres cannot keep are a 422 (a
         NUL character is refused by the driver itself, before Postgres sees it)."""
-        async with self.pool.connection() as conn:
-            try:
-                async with conn.transaction():
-                    yield conn
-            except DataError as exc:  # NUL in text, numbers out of range: the client's data
-                message = exc.diag.message_primary or str(exc)
-                raise InvalidInput(f"a value Postgres cannot store: {message}") from None
+        async with self.pool.connection() as conn, _client_data(), conn.transaction():
+            yield conn
+
+    @asynccontextmanager
+    async def statement(self) -> AsyncIterator[AsyncConnection[Any]]:
+        """A connection for one statement, which autocommit makes a transaction of its own:
+        the BEGIN and COMMIT round trips of `transaction` saved."""
+        async with self.pool.connection() as conn, _client_data():
+            yield conn
 
     async def rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-        async with self.transaction() as conn:
+        async with self.statement() as conn:
             return await fetch(conn, sql, params)
+
+
+@asynccontextmanager
+async def _client_data() -> AsyncIterator[None]:
+    try:
+        yield
+    except DataError as exc:  # NUL in text, numbers out of range: the client's data
+        message = exc.diag.message_primary or str(exc)
+        raise InvalidInput(f"a value Postgres cannot store: {message}") from None
 
 
 @cache

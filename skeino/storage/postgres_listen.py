@@ -1,9 +1,10 @@
 """Wake-ups between processes on Postgres: `LISTEN skeino` on a connection of its own.
 
-Storage notifies as part of its transactions (`kind:id`, ids only: a run queued on a
-thread, a cancel asked, events written, a run ended); every process listens and wakes the
-part that waits for it. Polling remains the fallback: a lost connection is reopened after
-a back-off, and nothing is missed for good, only heard later.
+Storage notifies as part of its transactions (`kind:id`, ids only: a run back in the
+queue (a new run is taken by the process that queued it), a cancel asked, events written,
+a run ended); every process listens and wakes the part that waits for it. Polling remains
+the fallback: a lost connection is reopened after a back-off, and nothing is missed for
+good, only heard later.
 """
 
 from __future__ import annotations

@@ -20,8 +20,19 @@ from skeino.ids import iso_at
 from skeino.lifecycle import ACTIVE, TERMINAL, THREAD_WITH, Event, RunStatus, transition
 from skeino.storage.base import NO_OUTPUT, CancelAction, Claim, EventBatch, Run, RunChange
 from skeino.storage.filters import apply_changes
-from skeino.storage.postgres_db import PgDatabase, PgWhere, fetch, get, insert, replace, run, select
+from skeino.storage.postgres_db import (
+    PgDatabase,
+    PgWhere,
+    fetch,
+    get,
+    pg,
+    replace,
+    run,
+    to_record,
+    to_row,
+)
 from skeino.storage.sqlite_db import RUNS, THREADS, Table
+from skeino.storage.sqlite_queue import INSERT_RUN
 
 Conn = AsyncConnection[Any]
 RUN_COLUMNS = ", ".join(f"r.{c}" for c in RUNS.column_list.split(", "))
@@ -29,18 +40,45 @@ LEASE_FIELDS = "attempt, cancel_requested, api_url, lease_until"
 CHANNEL = "skeino"
 
 
-async def insert_run(conn: Conn, run_record: Run, not_before: float | None, api_url: str) -> bool:
-    if not await insert(conn, RUNS, run_record, ignore=True):
-        return False
-    sql = "UPDATE runs SET not_before = %s, api_url = %s WHERE run_id = %s"
-    await run(conn, sql, [not_before, api_url, run_record["run_id"]])
-    await notify(conn, "queued", run_record["thread_id"])
-    return True
+async def insert_run(
+    conn: Conn,
+    run_record: Run,
+    not_before: float | None,
+    api_url: str,
+    thread: dict[str, Any] | None,
+) -> bool:
+    """The run, and the change of its thread, in one statement. No NOTIFY: the process that
+    queues a run takes it itself (every other process would poll the queue for nothing);
+    should it stop first, their polls find the run."""
+    sql = f"{pg(INSERT_RUN)} RETURNING thread_id"
+    params = [*to_row(RUNS, run_record), not_before, api_url]
+    if thread is not None:
+        sets, values = assignments(THREADS, thread)
+        sql = (
+            f"WITH created AS ({sql}), changed AS (UPDATE threads SET {sets}"
+            " WHERE thread_id IN (SELECT thread_id FROM created)) SELECT thread_id FROM created"
+        )
+        params += values
+    return bool(await fetch(conn, sql, params))
 
 
 async def notify(conn: Conn, kind: str, key: str) -> None:
     """Tell every listening process, when this transaction commits: ids only, no data."""
     await conn.execute("SELECT pg_notify(%s, %s)", [CHANNEL, f"{kind}:{key}"])
+
+
+def assignments(table: Table, changes: dict[str, Any]) -> tuple[str, list[Any]]:
+    """The `SET` list of `changes` as `apply_changes` applies them: fields replaced, and
+    `metadata` merged key by key (what jsonb's `||` does); an unknown field is refused."""
+    unknown = set(changes) - set(table.columns[1:])
+    if unknown:
+        raise ValueError(f"cannot update {sorted(unknown)}")
+    parts = [
+        '"metadata" = "metadata" || %s' if column == "metadata" else f'"{column}" = %s'
+        for column in changes
+    ]
+    params = [Jsonb(v) if c in table.json else v for c, v in changes.items()]
+    return ", ".join(parts), params
 
 
 async def has_running(conn: Conn, thread_id: str) -> bool:
@@ -83,66 +121,68 @@ async def claim(
         ' < (runs.created_at COLLATE "C", runs.run_id COLLATE "C"))',
         now,
     )
+    order = 'created_at COLLATE "C", run_id COLLATE "C"'
     updated_at = iso_at(now)
+    # one statement: the pick, the compare-and-set and the thread's status in one round trip
+    sql = (
+        f"WITH picked AS (SELECT run_id FROM runs{where} ORDER BY {order} LIMIT 1"
+        " FOR UPDATE SKIP LOCKED),"
+        " taken AS (UPDATE runs AS r SET status = %s, updated_at = %s, worker_id = %s,"
+        " lease_until = %s, attempt = attempt + 1 FROM picked WHERE r.run_id = picked.run_id"
+        f" RETURNING {RUN_COLUMNS}, r.{LEASE_FIELDS.replace(', ', ', r.')}),"
+        " busy AS (UPDATE threads AS t SET status = %s, updated_at = %s FROM taken"
+        " WHERE t.thread_id = taken.thread_id)"
+        " SELECT * FROM taken"
+    )
+    params = [*where.params, step.target, updated_at, worker_id, lease_until]
+    params += [THREAD_WITH[Event.CLAIM], updated_at]
     try:
-        async with db.transaction() as conn:
-            order = 'created_at COLLATE "C", run_id COLLATE "C"'
-            found = await select(conn, RUNS, where, order, 1, lock=" FOR UPDATE SKIP LOCKED")
-            if not found:
-                return None
-            run_id = found[0]["run_id"]
-            ((attempt, cancel, api_url, held),) = await fetch(
-                conn,
-                "UPDATE runs SET status = %s, updated_at = %s, worker_id = %s,"
-                f" lease_until = %s, attempt = attempt + 1 WHERE run_id = %s"
-                f" RETURNING {LEASE_FIELDS}",
-                [step.target, updated_at, worker_id, lease_until, run_id],
-            )
-            await run(
-                conn,
-                "UPDATE threads SET status = %s, updated_at = %s WHERE thread_id = %s",
-                [THREAD_WITH[Event.CLAIM], updated_at, found[0]["thread_id"]],
-            )
+        async with db.statement() as conn:
+            rows = await fetch(conn, sql, params)
     except errors.UniqueViolation:
         return None  # another worker started a run of this thread at the same moment
-    record = cast(Run, {**found[0], "status": step.target, "updated_at": updated_at})
-    return Claim(record, attempt, cancel, api_url, held)
+    return _claims(rows)[0] if rows else None
 
 
 async def change(conn: Conn, run_id: str, change: RunChange) -> dict[str, Any] | None:
-    if change.events:
-        await append_events(conn, change.events)
+    """The transition as one statement, so one transaction with no BEGIN/COMMIT round trips:
+    a compare-and-set (`UPDATE`/`DELETE … WHERE status IN (sources) … RETURNING`) that
+    also logs the events and changes the thread (data-modifying `WITH` clauses, which run
+    whether or not the change applies) and wakes other processes (`pg_notify`, delivered
+    at commit)."""
     step = change.transition
     where = _statuses(PgWhere().equals("run_id", run_id), step.sources)
     if change.worker_id is not None:
         where.equals("worker_id", change.worker_id)
     if change.expired_by is not None:
         where.add("(lease_until IS NULL OR lease_until < %s)", change.expired_by)
-    found = await select(conn, RUNS, where, limit=1, lock=" FOR UPDATE")
-    if not found:
-        return None
-    current = found[0]
     if step.target is None:
-        await run(conn, "DELETE FROM runs WHERE run_id = %s", [run_id])
-        updated = current
+        sql, params = f"DELETE FROM runs{where}", where.params
     else:
-        updated = apply_changes(current, {**change.fields, "status": step.target}, "run_id")
-        await replace(conn, RUNS, updated)
+        sets, params = assignments(RUNS, {**change.fields, "status": step.target})
         if step.target != "running":  # a lease belongs to a running run only
-            output = None if change.output is NO_OUTPUT else Jsonb(change.output)
-            await run(
-                conn,
-                "UPDATE runs SET worker_id = NULL, lease_until = NULL, output = %s"
-                " WHERE run_id = %s",
-                [output, run_id],
-            )
+            sets += ", worker_id = NULL, lease_until = NULL, output = %s"
+            params.append(None if change.output is NO_OUTPUT else Jsonb(change.output))
+        sql, params = f"UPDATE runs SET {sets}{where}", [*params, *where.params]
+    clauses = [f"changed AS ({sql} RETURNING {RUNS.column_list})"]
+    if change.events:
+        clauses.insert(0, f"logged AS ({_log_sql(len(change.events))})")
+        params = [*_log_params(change.events), *params]
     if change.thread is not None:
-        await update_record(conn, THREADS, current["thread_id"], change.thread)
+        sets, values = assignments(THREADS, change.thread)
+        clauses.append(
+            f"thread AS (UPDATE threads SET {sets}"
+            " WHERE thread_id IN (SELECT thread_id FROM changed))"
+        )
+        params += values
+    signal = ""  # who hears of the change: waiters of an ended run, workers for a queued one
     if step.target in TERMINAL or step.target is None:
-        await notify(conn, "ended", run_id)
+        signal, params = ", pg_notify(%s, 'ended:' || run_id)", [*params, CHANNEL]
     elif step.target == "pending":
-        await notify(conn, "queued", current["thread_id"])
-    return updated
+        signal, params = ", pg_notify(%s, 'queued:' || thread_id)", [*params, CHANNEL]
+    sql = f"WITH {', '.join(clauses)} SELECT {RUNS.column_list}{signal} FROM changed"
+    rows = await fetch(conn, sql, params)
+    return to_record(RUNS, rows[0][: len(RUNS.columns)]) if rows else None
 
 
 async def request_cancel(conn: Conn, run_id: str, action: CancelAction) -> RunStatus | None:
@@ -180,11 +220,13 @@ async def expired(conn: Conn, now: float) -> list[Claim]:
         ' ORDER BY r.created_at COLLATE "C", r.run_id COLLATE "C"',
         [now],
     )
+    return _claims(rows)
+
+
+def _claims(rows: list[Any]) -> list[Claim]:
+    """Rows of the run's columns followed by `LEASE_FIELDS`."""
     width = len(RUNS.columns)
-    return [
-        Claim(cast(Run, dict(zip(RUNS.columns, row[:width], strict=True))), *row[width:])
-        for row in rows
-    ]
+    return [Claim(cast(Run, to_record(RUNS, row[:width])), *row[width:]) for row in rows]
 
 
 async def output(conn: Conn, run_id: str) -> tuple[RunStatus, Any] | None:
@@ -197,16 +239,29 @@ async def output(conn: Conn, run_id: str) -> tuple[RunStatus, Any] | None:
     return status, NO_OUTPUT if missing else value
 
 
+EVENT_ROWS = 1000  # per statement: well below Postgres' 65,535 parameters
+
+
+def _log_sql(count: int) -> str:
+    """Log `count` batches, each telling listeners of its run (only if it is new)."""
+    rows = ", ".join(["(%s, %s, %s, %s, %s, %s, %s)"] * count)
+    return (
+        "INSERT INTO run_events (run_id, thread_id, first_ms, first_seq, last_ms, last_seq,"
+        f" events) VALUES {rows} ON CONFLICT DO NOTHING"
+        " RETURNING pg_notify(%s, 'events:' || run_id)"
+    )
+
+
+def _log_params(batches: Sequence[EventBatch]) -> list[Any]:
+    rows = ((b.run_id, b.thread_id, *b.first, *b.last, b.events) for b in batches)
+    return [*(value for row in rows for value in row), CHANNEL]
+
+
 async def append_events(conn: Conn, batches: Sequence[EventBatch]) -> None:
-    async with conn.cursor() as cursor:
-        await cursor.executemany(
-            "INSERT INTO run_events"
-            " (run_id, thread_id, first_ms, first_seq, last_ms, last_seq, events)"
-            " VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
-            [(b.run_id, b.thread_id, *b.first, *b.last, b.events) for b in batches],
-        )
-    for run_id in {b.run_id for b in batches}:
-        await notify(conn, "events", run_id)
+    """One statement per `EVENT_ROWS` batches (of different runs: a run's are in order)."""
+    for start in range(0, len(batches), EVENT_ROWS):
+        chunk = batches[start : start + EVENT_ROWS]
+        await run(conn, _log_sql(len(chunk)), _log_params(chunk))
 
 
 async def read_events(

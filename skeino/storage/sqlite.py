@@ -209,11 +209,21 @@ class SqliteStorage(SqliteSweeps):
 
     # runs
     async def create_run(
-        self, run: Run, *, not_before: float | None = None, api_url: str = ""
+        self,
+        run: Run,
+        *,
+        not_before: float | None = None,
+        api_url: str = "",
+        thread: dict[str, Any] | None = None,
     ) -> Run:
-        if not await self._atomic(
-            partial(queue.insert, run=run, not_before=not_before, api_url=api_url)
-        ):
+        def work(db: SyncSession) -> bool:
+            if not queue.insert(db, run, not_before, api_url):
+                return False
+            if thread is not None:
+                queue.update_record(db, THREADS, run["thread_id"], thread)
+            return True
+
+        if not await self._atomic(work):
             raise ValueError(f"run {run['run_id']} exists already")
         return copy(run)
 

@@ -19,14 +19,15 @@ from skeino.storage.filters import apply_changes
 from skeino.storage.sqlite_db import RUNS, THREADS, SyncSession, Table, Where, dumps
 
 LEASE_FIELDS = "attempt, cancel_requested, api_url, lease_until"
+INSERT_RUN = (
+    f"INSERT INTO runs ({RUNS.column_list}, not_before, api_url)"
+    f" VALUES ({', '.join('?' * (len(RUNS.columns) + 2))}) ON CONFLICT DO NOTHING"
+)
+"""A run with what the queue keeps beside it, in one statement (the backends share it)."""
 
 
 def insert(db: SyncSession, run: Run, not_before: float | None, api_url: str) -> bool:
-    if not db.insert(RUNS, run, ignore=True):
-        return False
-    sql = "UPDATE runs SET not_before = ?, api_url = ? WHERE run_id = ?"
-    db.run(sql, [not_before, api_url, run["run_id"]])
-    return True
+    return db.run(INSERT_RUN, [*RUNS.to_row(run), not_before, api_url]) > 0
 
 
 def has_running(db: SyncSession, thread_id: str) -> bool:

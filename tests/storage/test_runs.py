@@ -43,6 +43,17 @@ async def test_create_get_delete(storage: Storage) -> None:
     assert await storage.run_output("r1") is None
 
 
+async def test_a_run_is_queued_with_its_thread_change_in_one_step(storage: Storage) -> None:
+    await storage.create_thread(thread("t1", metadata={"owner": "me", "graph_id": "old"}))
+    target = {"graph_id": "g", "assistant_id": "a1"}
+    await storage.create_run(run("r1"), thread={"metadata": target})
+    stored = await storage.get_thread("t1")
+    assert stored is not None and stored["metadata"] == {"owner": "me", **target}
+    with pytest.raises(ValueError):  # a field threads do not have: nothing is written
+        await storage.create_run(run("r2"), thread={"colour": "red"})
+    assert await storage.get_run("t1", "r2") is None
+
+
 async def test_list_runs_newest_first(storage: Storage) -> None:
     await _queue(
         storage,
