@@ -1,37 +1,11 @@
 // The official JS SDK against a real `skeino serve` (SQLite, the conformance graphs).
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
 import { Client } from "@langchain/langgraph-sdk";
-
-const ROOT = resolve(import.meta.dirname, "..", "..");
-const PYTHON = process.env.SKEINO_PYTHON ?? join(ROOT, ".venv", "bin", "python");
+import { serve, until } from "./serve.mjs";
 
 let server;
 let client;
-let scratch;
-
-function freePort() {
-  return new Promise((done) => {
-    const probe = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = probe.address();
-      probe.close(() => done(port));
-    });
-  });
-}
-
-async function until(check, seconds = 20) {
-  const deadline = Date.now() + seconds * 1000;
-  while (Date.now() < deadline) {
-    if (await check().catch(() => false)) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error("timed out");
-}
 
 async function collect(stream) {
   const parts = [];
@@ -40,23 +14,12 @@ async function collect(stream) {
 }
 
 before(async () => {
-  scratch = mkdtempSync(join(tmpdir(), "skeino-js-"));
-  const port = await freePort();
-  const manifest = join(ROOT, "conformance", "langgraph.json");
-  server = spawn(
-    PYTHON,
-    ["-m", "skeino", "serve", manifest, "--port", String(port), "--database", `sqlite:///${scratch}/js.db`],
-    { stdio: "ignore" },
-  );
-  const apiUrl = `http://127.0.0.1:${port}`;
-  await until(async () => (await fetch(`${apiUrl}/ok`)).ok);
-  client = new Client({ apiUrl });
+  server = await serve();
+  client = new Client({ apiUrl: server.apiUrl });
 });
 
 after(async () => {
-  server?.kill("SIGTERM");
-  await new Promise((r) => (server ? server.once("exit", r) : r()));
-  rmSync(scratch, { recursive: true, force: true });
+  await server?.stop();
 });
 
 const chat = (text) => ({ messages: [{ role: "user", content: text }] });

@@ -1,4 +1,5 @@
-// A real `skeino serve` (SQLite, the conformance graphs) for one test file.
+// A real `skeino serve` on a free loopback port with its own SQLite file (the conformance
+// graphs unless told otherwise), for one test file: the JS SDK tests and the browser tests.
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
@@ -26,15 +27,15 @@ export async function until(check, seconds = 20) {
   throw new Error("timed out");
 }
 
-// Starts the server; resolves to its URL and a `stop()` that ends it and its scratch dir.
-export async function serve() {
+// Starts the server; resolves to its URL, its scratch dir (removed by `stop()`) and a
+// `stop()` that ends it.
+export async function serve(manifest = join(ROOT, "conformance", "langgraph.json")) {
   const scratch = mkdtempSync(join(tmpdir(), "skeino-js-"));
   const port = await freePort();
-  const manifest = join(ROOT, "conformance", "langgraph.json");
   const server = spawn(
     PYTHON,
     ["-m", "skeino", "serve", manifest, "--port", String(port), "--database", `sqlite:///${scratch}/js.db`],
-    { stdio: "ignore" },
+    { stdio: "ignore", cwd: ROOT },
   );
   const apiUrl = `http://127.0.0.1:${port}`;
   await until(async () => (await fetch(`${apiUrl}/ok`)).ok);
@@ -43,5 +44,5 @@ export async function serve() {
     await new Promise((r) => (server.exitCode === null ? server.once("exit", r) : r()));
     rmSync(scratch, { recursive: true, force: true });
   };
-  return { apiUrl, stop };
+  return { apiUrl, scratch, stop };
 }
