@@ -36,6 +36,7 @@ from langgraph.checkpoint.sqlite.utils import search_where
 
 from skeino.checkpoint import sqlite_sql as sql
 from skeino.checkpoint.group_commit import GroupWriter, Statement
+from skeino.checkpoint.pending import writes_by_task
 from skeino.checkpoint.readers import ReaderPool, connect
 
 T = TypeVar("T")
@@ -166,10 +167,8 @@ class SqliteCheckpointer(BaseCheckpointSaver[str]):
         for item in latest.values():
             config: RunnableConfig = {"configurable": {**item.config["configurable"]}}
             rows.append(self._checkpoint_row(config, item.checkpoint, item.metadata, None))
-            by_task: dict[str, list[tuple[str, Any]]] = {}
-            for task_id, channel, value in item.pending_writes or []:
-                by_task.setdefault(task_id, []).append((channel, value))
-            rows += [self._write_rows(config, w, task_id) for task_id, w in by_task.items()]
+            pending = writes_by_task(item).items()
+            rows += [self._write_rows(config, w, task_id) for task_id, w in pending]
         return rows
 
     def _checkpoint_row(

@@ -7,6 +7,8 @@ from typing import Any
 from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.base import BaseCheckpointSaver, CheckpointTuple
 
+from skeino.checkpoint.pending import writes_by_task
+
 
 async def copy_thread(saver: BaseCheckpointSaver[Any], source: str, target: str) -> None:
     """Copy every checkpoint (all namespaces) and pending write of a thread, oldest first."""
@@ -51,8 +53,5 @@ async def _put(
     }
     versions = item.checkpoint["channel_versions"]
     written = await saver.aput(config, item.checkpoint, item.metadata, dict(versions))
-    by_task: dict[str, list[tuple[str, Any]]] = {}
-    for task_id, channel, value in item.pending_writes or []:
-        by_task.setdefault(task_id, []).append((channel, value))
-    for task_id, writes in by_task.items():
+    for task_id, writes in writes_by_task(item).items():
         await saver.aput_writes(written, writes, task_id)
