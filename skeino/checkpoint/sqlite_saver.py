@@ -37,7 +37,8 @@ from langgraph.checkpoint.sqlite.utils import search_where
 from skeino.checkpoint import sqlite_sql as sql
 from skeino.checkpoint.group_commit import GroupWriter, Statement
 from skeino.checkpoint.pending import writes_by_task
-from skeino.checkpoint.readers import ReaderPool, connect
+from skeino.checkpoint.readers import ReaderPool
+from skeino.storage.sqlite_conn import connect
 
 T = TypeVar("T")
 

@@ -9,7 +9,7 @@ import anyio
 import pytest
 
 from skeino.checkpoint.group_commit import GroupWriter
-from skeino.checkpoint.readers import connect
+from skeino.storage.sqlite_conn import connect
 
 pytestmark = pytest.mark.anyio
 INSERT = "INSERT INTO t (k, v) VALUES (?, ?)"
