@@ -30,6 +30,9 @@ Statement = tuple[str, Sequence[Sequence[Any]]]
 # A transaction's size cap: a huge backlog is committed in steps, so the first callers in it
 # hear back without waiting for the last.
 MAX_BATCH = 512
+# Batches carrying more bytes than this are written from a worker thread, so that copying a
+# large state into the WAL does not hold the loop.
+INLINE_BYTES = 1 << 20
 
 
 @dataclass(eq=False)
@@ -73,7 +76,8 @@ class GroupWriter:
         await anyio.lowlevel.checkpoint()  # writers ready in this loop turn join the batch
         batch, self._queue = self._queue[:MAX_BATCH], self._queue[MAX_BATCH:]
         try:
-            await inline_first(self._conn, _commit, batch)
+            offload = _payload(batch) > INLINE_BYTES
+            await inline_first(self._conn, _commit, batch, offload=offload)
             await self._checkpoints.after_commit()
         except Exception as exc:  # the lock never came: what is not committed fails
             for job in batch:
@@ -94,6 +98,18 @@ class GroupWriter:
         self._closed = True
         if self._leading:
             await self._idle.wait()
+
+
+def _payload(batch: list[_Job]) -> int:
+    """The bytes of the serialised values the batch writes (blobs are bytes)."""
+    return sum(
+        len(value)
+        for job in batch
+        for _sql, rows in job.statements
+        for row in rows
+        for value in row
+        if isinstance(value, bytes)
+    )
 
 
 def _commit(conn: sqlite3.Connection, batch: list[_Job]) -> None:
