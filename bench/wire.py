@@ -145,6 +145,14 @@ class Client:
             self._connections[worker] = connection
         return connection
 
+    async def open(self, workers: int, at_once: int = 32) -> None:
+        """Connect workers 0..`workers`-1 ahead of a timed loop, `at_once` at a time: a
+        crowd of connects would otherwise be timed too, and overflow a small listen
+        backlog (hypercorn's is 100) into SYN retries a second apart."""
+        for start in range(0, workers, at_once):
+            batch = range(start, min(workers, start + at_once))
+            await asyncio.gather(*(self._connection(worker) for worker in batch))
+
     async def request(self, worker: int, method: str, path: str, body: bytes = b"") -> bytes:
         """The response body; HTTPError unless the status is 2xx."""
         head = (

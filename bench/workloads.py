@@ -89,10 +89,11 @@ async def wait_throughput(wire: Client, sizes: Sizes, budget_s: float) -> Figure
 
 
 async def concurrent_waits(wire: Client, count: int, budget_s: float) -> Figures:
-    """`count` runs.wait of the one-node graph on as many threads (and connections) at once:
-    wall time until all answer (p50 of their latencies too), and errors (failures or
-    unanswered in time)."""
+    """`count` runs.wait of the one-node graph on as many threads (and connections, opened
+    beforehand) at once: wall time until all answer (p50 of their latencies too), and
+    errors (failures or unanswered in time)."""
     threads = await new_threads(wire, count)
+    await wire.open(count)
     loop = await bounded(
         lambda worker: wait_one_node(wire, worker, threads[worker]),
         count,
