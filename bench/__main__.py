@@ -13,6 +13,7 @@ import os
 import shutil
 import socket
 import time
+from pathlib import Path
 from typing import Any
 
 from bench import envs, meta, report, rounds, sizes, suite
@@ -85,11 +86,21 @@ async def _run(args: argparse.Namespace) -> None:
     results["meta"]["loadavg_end"] = meta.loadavg()
     results["meta"]["elapsed_s"] = round(time.perf_counter() - started, 1)
     _print(results)
-    stamp = datetime.date.today().isoformat()
-    suffix = "-quick" if args.quick else ""
-    path = envs.BENCH_DIR / "results" / f"{stamp}-{socket.gethostname()}{suffix}.json"
+    path = _results_path(args)
     report.save(results, path)
     print(f"\nresults written to {path}")
+
+
+def _results_path(args: argparse.Namespace) -> Path:
+    """results/<date>-<host>[-rounds][-quick].json, with the time added rather than
+    overwrite an earlier run of the day (whose JSON may be committed)."""
+    now = datetime.datetime.now()
+    suffix = ("-rounds" if args.rounds_only else "") + ("-quick" if args.quick else "")
+    stem = f"{now.date().isoformat()}-{socket.gethostname()}"
+    path = envs.BENCH_DIR / "results" / f"{stem}{suffix}.json"
+    if path.exists() and not args.quick:
+        path = path.with_name(f"{stem}-{now:%H%M}{suffix}.json")
+    return path
 
 
 def _print(results: dict[str, Any]) -> None:
