@@ -50,6 +50,12 @@ def _parser() -> argparse.ArgumentParser:
         help="server processes sharing the port and database (default: $SKEINO_WORKERS or 1)",
     )
     run.add_argument(
+        "--n-jobs-per-worker",
+        type=_positive_int,
+        default=None,
+        help="runs each process executes at once (default: $N_JOBS_PER_WORKER or 64)",
+    )
+    run.add_argument(
         "--reload",
         action="store_true",
         help="restart when langgraph.json or the files it names change (for development)",
@@ -102,6 +108,7 @@ def _child_command(args: argparse.Namespace, port: int, fd: int) -> list[str]:
         *("--host", args.host, "--port", str(port), "--database", _database(args)),
         *("--workers", "1", "--fd", str(fd), "--supervisor", str(os.getpid())),
         *(("--no-console",) if args.no_console else ()),
+        *(("--n-jobs-per-worker", str(args.n_jobs_per_worker)) if args.n_jobs_per_worker else ()),
     ]
 
 
@@ -153,6 +160,8 @@ async def _serve(args: argparse.Namespace) -> None:
         settings = replace(settings, database_uri=args.database)
     if args.no_console:
         settings = replace(settings, console=False)
+    if args.n_jobs_per_worker:
+        settings = replace(settings, jobs_per_worker=args.n_jobs_per_worker)
     app = from_langgraph_json(args.config, settings=settings)
     config = Config()
     config.bind = [f"{args.host}:{args.port}" if args.fd is None else f"fd://{args.fd}"]
