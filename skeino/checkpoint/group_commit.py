@@ -1,21 +1,22 @@
 """One writer connection that commits the writes of every concurrent run together.
 
-SQLite has one writer at a time, and langgraph's saver commits each checkpoint on its own
-behind one lock, so a process tops out at one commit per write whatever the number of runs.
-Here callers hand over their statements and wait: what queued while the previous
+langgraph's savers commit each checkpoint on its own (SQLite's behind one lock, as SQLite
+has one writer at a time), so a process pays one commit per write whatever the number of
+runs. Here callers hand over their statements and wait: what queued while the previous
 transaction was committing goes into the next one, so many runs share one commit, and a
 caller returns only once its statements are committed (what a `kill -9` cannot take back).
 
 The writer is a thread of its own rather than a task, so that opening and closing it nest
-in any caller's context managers without a task group around them.
+in any caller's context managers without a task group around them. The database is the
+caller's: it hands over a `Transaction`, which runs statements in one transaction on the
+writer's connection, or raises having rolled them back.
 """
 
 from __future__ import annotations
 
 import queue
-import sqlite3
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,6 +27,8 @@ import anyio.to_thread
 
 # (sql, rows): the statement run once per row, as `executemany` does.
 Statement = tuple[str, Sequence[Sequence[Any]]]
+
+Transaction = Callable[[list[Statement]], None]
 
 # A transaction's size cap: a huge backlog is committed in steps, so the first callers in it
 # hear back without waiting for the last.
@@ -40,11 +43,11 @@ class _Job:
 
 
 class GroupWriter:
-    """Commits on `conn` (in autocommit mode: transactions are explicit) from its own
-    thread, started here; `close` commits what was handed over and ends it."""
+    """Commits with `transaction` from its own thread, started here; `close` commits what
+    was handed over and ends it."""
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
-        self._conn = conn
+    def __init__(self, transaction: Transaction) -> None:
+        self._transaction = transaction
         self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
         self._token = anyio.lowlevel.current_token()
         self._closed = False
@@ -57,7 +60,7 @@ class GroupWriter:
         """Return once `statements` are committed, as one unit: all of them or none. A
         cancelled caller does not withdraw them: they are committed anyway."""
         if self._closed:
-            raise RuntimeError("the SQLite checkpointer is closed")
+            raise RuntimeError("the checkpointer is closed")
         job = _Job(statements)
         self._jobs.put(job)
         await job.done.wait()
@@ -81,7 +84,7 @@ class GroupWriter:
                 stopping = more is None
                 if more is not None:
                     batch.append(more)
-            _commit(self._conn, batch)
+            _commit(self._transaction, batch)
             anyio.from_thread.run_sync(_finish, batch, token=self._token)
             if stopping:
                 return
@@ -92,26 +95,14 @@ def _finish(batch: list[_Job]) -> None:
         job.done.set()
 
 
-def _commit(conn: sqlite3.Connection, batch: list[_Job]) -> None:
+def _commit(transaction: Transaction, batch: list[_Job]) -> None:
     """All of `batch` in one transaction; should that fail, each job alone, so one bad job
     fails only its own caller."""
     try:
-        _transaction(conn, [s for job in batch for s in job.statements])
+        transaction([s for job in batch for s in job.statements])
     except Exception as exc:
         if len(batch) == 1:
             batch[0].error = exc
             return
         for job in batch:
-            _commit(conn, [job])
-
-
-def _transaction(conn: sqlite3.Connection, statements: list[Statement]) -> None:
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        for sql, rows in statements:
-            conn.executemany(sql, rows)
-        conn.execute("COMMIT")
-    except BaseException:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        raise
+            _commit(transaction, [job])

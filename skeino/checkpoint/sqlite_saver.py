@@ -11,19 +11,16 @@ from __future__ import annotations
 import json
 import random
 import sqlite3
-from collections.abc import AsyncIterator, Callable, Coroutine, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from functools import partial
 from typing import Any, TypeVar
 
 import anyio
-import anyio.from_thread
-import anyio.lowlevel
 import anyio.to_thread
 from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.base import (
     WRITES_IDX_MAP,
-    BaseCheckpointSaver,
     ChannelVersions,
     Checkpoint,
     CheckpointMetadata,
@@ -38,13 +35,13 @@ from skeino.checkpoint import sqlite_sql as sql
 from skeino.checkpoint.group_commit import GroupWriter, Statement
 from skeino.checkpoint.pending import writes_by_task
 from skeino.checkpoint.readers import ReaderPool, connect
+from skeino.checkpoint.sync_bridge import LoopBoundSaver
 
 T = TypeVar("T")
 
 
-class SqliteCheckpointer(BaseCheckpointSaver[str]):
-    """Made by `open_sqlite_saver`, which runs its writer. The sync methods work from
-    threads other than the event loop's (as langgraph's async savers do)."""
+class SqliteCheckpointer(LoopBoundSaver):
+    """Made by `open_sqlite_saver`, which runs its writer."""
 
     def __init__(
         self,
@@ -56,19 +53,6 @@ class SqliteCheckpointer(BaseCheckpointSaver[str]):
         super().__init__(serde=serde)
         self._writer = writer
         self._readers = readers
-        self._token = anyio.lowlevel.current_token()
-
-    def _blocking(self, fn: Callable[..., Coroutine[Any, Any, T]], *args: Any) -> T:
-        """`fn(*args)` on the event loop, from another thread; from the loop's own thread
-        it would wait for itself forever, so that is refused."""
-        try:
-            anyio.get_current_task()
-        except RuntimeError:
-            return anyio.from_thread.run(fn, *args, token=self._token)
-        raise RuntimeError(
-            "the SQLite checkpointer's sync methods cannot run on the event loop: "
-            "use the async ones (ainvoke, aget_state, ...)"
-        )
 
     async def read(self, work: Callable[[sqlite3.Connection], T]) -> T:
         """`work` on a read connection of the file, in one snapshot (for queries of the
@@ -239,29 +223,6 @@ class SqliteCheckpointer(BaseCheckpointSaver[str]):
             step = int(current.split(".")[0])
         return f"{step + 1:032}.{random.random():016}"
 
-    # The sync interface, for graphs used from threads other than the loop's (as langgraph's
-    # async savers allow); each takes the async method's arguments.
-    def get_tuple(self, config: RunnableConfig) -> CheckpointTuple | None:
-        return self._blocking(self.aget_tuple, config)
-
-    def list(self, config: RunnableConfig | None, **options: Any) -> Iterator[CheckpointTuple]:
-        async def collect() -> list[CheckpointTuple]:
-            return [found async for found in self.alist(config, **options)]
-
-        yield from self._blocking(collect)
-
-    def put(self, *args: Any, **kwargs: Any) -> RunnableConfig:
-        return self._blocking(partial(self.aput, *args, **kwargs))
-
-    def put_writes(self, *args: Any, **kwargs: Any) -> None:
-        self._blocking(partial(self.aput_writes, *args, **kwargs))
-
-    def delete_thread(self, thread_id: str) -> None:
-        self._blocking(self.adelete_thread, thread_id)
-
-    def copy_thread(self, source_thread_id: str, target_thread_id: str) -> None:
-        self._blocking(self.acopy_thread, source_thread_id, target_thread_id)
-
 
 @asynccontextmanager
 async def open_sqlite_saver(path: str, readers: int = 4) -> AsyncIterator[SqliteCheckpointer]:
@@ -271,7 +232,7 @@ async def open_sqlite_saver(path: str, readers: int = 4) -> AsyncIterator[Sqlite
     pool = ReaderPool(path, readers)
     try:
         await anyio.to_thread.run_sync(sql.create_tables, conn)
-        writer = GroupWriter(conn)
+        writer = GroupWriter(partial(sql.transaction, conn))
         try:
             yield SqliteCheckpointer(writer, pool)
         finally:

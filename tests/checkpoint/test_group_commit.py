@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from functools import partial
 from pathlib import Path
 
 import anyio
@@ -10,6 +11,7 @@ import pytest
 
 from skeino.checkpoint.group_commit import GroupWriter
 from skeino.checkpoint.readers import connect
+from skeino.checkpoint.sqlite_sql import transaction
 
 pytestmark = pytest.mark.anyio
 INSERT = "INSERT INTO t (k, v) VALUES (?, ?)"
@@ -44,7 +46,9 @@ async def test_concurrent_writes_share_commits(tmp_path: Path) -> None:
     conn.set_trace_callback(
         lambda statement: commits.append(statement) if statement == "COMMIT" else None
     )
-    outcome = await _write_all(GroupWriter(conn), [(f"k{n}", "v") for n in range(50)])
+    outcome = await _write_all(
+        GroupWriter(partial(transaction, conn)), [(f"k{n}", "v") for n in range(50)]
+    )
     assert outcome == {f"k{n}": "ok" for n in range(50)}
     assert len(commits) < 50
     assert conn.execute("SELECT count(*) FROM t").fetchone() == (50,)
@@ -53,14 +57,14 @@ async def test_concurrent_writes_share_commits(tmp_path: Path) -> None:
 async def test_one_bad_write_fails_only_its_caller(tmp_path: Path) -> None:
     conn = _table(tmp_path / "bad.db")
     rows = [(f"k{n}", None if n == 7 else "v") for n in range(20)]
-    outcome = await _write_all(GroupWriter(conn), rows)
+    outcome = await _write_all(GroupWriter(partial(transaction, conn)), rows)
     assert outcome == {f"k{n}": "refused" if n == 7 else "ok" for n in range(20)}
     assert conn.execute("SELECT count(*) FROM t").fetchone() == (19,)
     assert not conn.in_transaction
 
 
 async def test_a_closed_writer_refuses(tmp_path: Path) -> None:
-    writer = GroupWriter(_table(tmp_path / "closed.db"))
+    writer = GroupWriter(partial(transaction, _table(tmp_path / "closed.db")))
     await writer.close()
     with pytest.raises(RuntimeError, match="closed"):
         await writer.write([(INSERT, [("k", "v")])])
