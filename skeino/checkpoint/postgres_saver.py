@@ -42,15 +42,18 @@ from psycopg_pool import AsyncConnectionPool
 
 from skeino.checkpoint import postgres_sql as sql
 from skeino.checkpoint.group_commit import GroupWriter
-from skeino.checkpoint.sync_bridge import LoopBoundSaver
+from skeino.checkpoint.saver import GroupCommitSaver, written
 from skeino.storage.postgres_db import pool
 
 READERS = 4
 
 
-class PostgresCheckpointer(LoopBoundSaver, BasePostgresSaver):
+class PostgresCheckpointer(GroupCommitSaver, BasePostgresSaver):
     """Made by `open_postgres_saver`, which runs its writer; versions are langgraph's
     Postgres savers' (`get_next_version` is theirs), so they compare alike in one database."""
+
+    DELETE_THREAD = sql.DELETE_THREAD
+    COPY_THREAD = sql.COPY_THREAD
 
     def __init__(
         self,
@@ -59,8 +62,7 @@ class PostgresCheckpointer(LoopBoundSaver, BasePostgresSaver):
         *,
         serde: SerializerProtocol | None = None,
     ) -> None:
-        super().__init__(serde=serde)
-        self._writer = writer
+        super().__init__(writer, serde=serde)
         self._readers = readers
 
     async def setup(self) -> None:
@@ -190,13 +192,7 @@ class PostgresCheckpointer(LoopBoundSaver, BasePostgresSaver):
                 (self.UPSERT_CHECKPOINTS_SQL, [row]),
             ]
         )
-        return {
-            "configurable": {
-                "thread_id": configurable["thread_id"],
-                "checkpoint_ns": ns,
-                "checkpoint_id": checkpoint["id"],
-            }
-        }
+        return written(config, checkpoint["id"])
 
     async def aput_writes(
         self,
@@ -219,15 +215,6 @@ class PostgresCheckpointer(LoopBoundSaver, BasePostgresSaver):
         )
         await self._writer.write([(query, rows)])
 
-    async def adelete_thread(self, thread_id: str) -> None:
-        await self._writer.write([(query, [(str(thread_id),)]) for query in sql.DELETE_THREAD])
-
-    async def acopy_thread(self, source_thread_id: str, target_thread_id: str) -> None:
-        """Every checkpoint, blob and write of the source under the target's id, in one
-        commit."""
-        params = [(str(target_thread_id), str(source_thread_id))]
-        await self._writer.write([(query, params) for query in sql.COPY_THREAD])
-
     async def aprune(self, thread_ids: Sequence[str], *, strategy: str = "keep_latest") -> None:
         """langgraph's prune: `delete` forgets the threads (through the writer);
         `keep_latest` runs langgraph's own statements, one transaction per thread."""
@@ -237,7 +224,7 @@ class PostgresCheckpointer(LoopBoundSaver, BasePostgresSaver):
             raise ValueError(f"unknown prune strategy {strategy!r}")
         ids = [str(thread_id) for thread_id in thread_ids]
         if strategy == "delete":
-            await self._writer.write([(query, [(i,) for i in ids]) for query in sql.DELETE_THREAD])
+            await self._writer.write([(query, [(i,) for i in ids]) for query in self.DELETE_THREAD])
             return
         async with self.cursor() as cur:
             await _aexecute(cur, _refuse_delta_threads(ids))

@@ -35,13 +35,16 @@ from skeino.checkpoint import sqlite_sql as sql
 from skeino.checkpoint.group_commit import GroupWriter, Statement
 from skeino.checkpoint.pending import writes_by_task
 from skeino.checkpoint.readers import ReaderPool, connect
-from skeino.checkpoint.sync_bridge import LoopBoundSaver
+from skeino.checkpoint.saver import GroupCommitSaver, written
 
 T = TypeVar("T")
 
 
-class SqliteCheckpointer(LoopBoundSaver):
+class SqliteCheckpointer(GroupCommitSaver):
     """Made by `open_sqlite_saver`, which runs its writer."""
+
+    DELETE_THREAD = sql.DELETE_THREAD
+    COPY_THREAD = sql.COPY_THREAD
 
     def __init__(
         self,
@@ -50,8 +53,7 @@ class SqliteCheckpointer(LoopBoundSaver):
         *,
         serde: SerializerProtocol | None = None,
     ) -> None:
-        super().__init__(serde=serde)
-        self._writer = writer
+        super().__init__(writer, serde=serde)
         self._readers = readers
 
     async def read(self, work: Callable[[sqlite3.Connection], T]) -> T:
@@ -108,16 +110,9 @@ class SqliteCheckpointer(LoopBoundSaver):
         metadata: CheckpointMetadata,
         new_versions: ChannelVersions,
     ) -> RunnableConfig:
-        configurable = config["configurable"]
-        parent = configurable.get("checkpoint_id")
+        parent = config["configurable"].get("checkpoint_id")
         await self._writer.write([self._checkpoint_row(config, checkpoint, metadata, parent)])
-        return {
-            "configurable": {
-                "thread_id": configurable["thread_id"],
-                "checkpoint_ns": configurable["checkpoint_ns"],
-                "checkpoint_id": checkpoint["id"],
-            }
-        }
+        return written(config, checkpoint["id"])
 
     async def aput_writes(
         self,
@@ -137,7 +132,7 @@ class SqliteCheckpointer(LoopBoundSaver):
             raise ValueError(f"unknown prune strategy {strategy!r}")
         for thread_id in thread_ids:
             statements: list[Statement] = [
-                (query, [(str(thread_id),)]) for query in sql.DELETE_THREAD
+                (query, [(str(thread_id),)]) for query in self.DELETE_THREAD
             ]
             if strategy == "keep_latest":
                 statements += await self._latest_rows(str(thread_id))
@@ -203,14 +198,6 @@ class SqliteCheckpointer(LoopBoundSaver):
         ]
         special = all(channel in WRITES_IDX_MAP for channel, _ in writes)
         return (sql.PUT_WRITES.format("REPLACE" if special else "IGNORE"), rows)
-
-    async def adelete_thread(self, thread_id: str) -> None:
-        await self._writer.write([(query, [(str(thread_id),)]) for query in sql.DELETE_THREAD])
-
-    async def acopy_thread(self, source_thread_id: str, target_thread_id: str) -> None:
-        """Every checkpoint and write of the source under the target's id, in one commit."""
-        params = [(str(target_thread_id), str(source_thread_id))]
-        await self._writer.write([(query, params) for query in sql.COPY_THREAD])
 
     def get_next_version(self, current: str | None, channel: None) -> str:
         """langgraph's SQLite savers' versions (`<step, 32 digits>.<random>`), so versions

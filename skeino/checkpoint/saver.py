@@ -1,4 +1,5 @@
-"""The sync interface of skeino's checkpointers, run on the event loop that opened them.
+"""What skeino's checkpointers share: a `GroupWriter` for every write, and a sync interface
+run on the event loop that opened them.
 
 Their connections and writer answer on that loop, so a graph driven from another thread
 (`invoke`, `get_state` in a worker thread, as langgraph's async savers allow) has each sync
@@ -18,15 +19,31 @@ from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.base import BaseCheckpointSaver, CheckpointTuple
 from langgraph.checkpoint.serde.base import SerializerProtocol
 
+from skeino.checkpoint.group_commit import GroupWriter
+
 T = TypeVar("T")
 
 
-class LoopBoundSaver(BaseCheckpointSaver[str]):
-    """A saver whose async methods are the real ones; made on the loop they run on."""
+class GroupCommitSaver(BaseCheckpointSaver[str]):
+    """A saver whose async methods are the real ones, made on the loop they run on. Its
+    `DELETE_THREAD` statements take a thread id, its `COPY_THREAD` ones the target's id
+    and the source's."""
 
-    def __init__(self, *, serde: SerializerProtocol | None = None) -> None:
+    DELETE_THREAD: tuple[str, ...]
+    COPY_THREAD: tuple[str, ...]
+
+    def __init__(self, writer: GroupWriter, *, serde: SerializerProtocol | None = None) -> None:
         super().__init__(serde=serde)
+        self._writer = writer
         self._token = anyio.lowlevel.current_token()
+
+    async def adelete_thread(self, thread_id: str) -> None:
+        await self._writer.write([(query, [(str(thread_id),)]) for query in self.DELETE_THREAD])
+
+    async def acopy_thread(self, source_thread_id: str, target_thread_id: str) -> None:
+        """Every checkpoint and write of the source under the target's id, in one commit."""
+        params = [(str(target_thread_id), str(source_thread_id))]
+        await self._writer.write([(query, params) for query in self.COPY_THREAD])
 
     def _blocking(self, fn: Callable[..., Coroutine[Any, Any, T]], *args: Any) -> T:
         """`fn(*args)` on the event loop, from another thread; from the loop's own thread
@@ -63,3 +80,15 @@ class LoopBoundSaver(BaseCheckpointSaver[str]):
 
     def prune(self, thread_ids: Any, *, strategy: str = "keep_latest") -> None:
         self._blocking(partial(self.aprune, thread_ids, strategy=strategy))
+
+
+def written(config: RunnableConfig, checkpoint_id: str) -> RunnableConfig:
+    """What `aput` returns: the config of the checkpoint it wrote."""
+    configurable = config["configurable"]
+    return {
+        "configurable": {
+            "thread_id": configurable["thread_id"],
+            "checkpoint_ns": configurable["checkpoint_ns"],
+            "checkpoint_id": checkpoint_id,
+        }
+    }
