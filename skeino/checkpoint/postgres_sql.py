@@ -51,18 +51,34 @@ def _as_is(text: str) -> str:
     return text
 
 
+# Its name in `pg_stat_activity`.
+WRITER_NAME = "skeino-checkpoint-writer"
+
+
 class WriterConnection:
-    """The writer's `Transaction`: one connection of its own, opened again should it break
-    (the jobs of the failed transaction fail; the next ones use the new connection)."""
+    """The writer's `Transaction`, on one connection of its own. Should the connection
+    break, the transaction runs once more on a new one: every statement the savers hand
+    over is idempotent (upserts, inserts that skip what exists, deletions), so running it
+    again is harmless even if the lost answer was the commit's."""
 
     def __init__(self, uri: str) -> None:
         self._uri = uri
-        self._conn = psycopg.connect(uri, **CONNECT)
+        self._conn = self._connect()
+
+    def _connect(self) -> psycopg.Connection[Any]:
+        return psycopg.connect(self._uri, application_name=WRITER_NAME, **CONNECT)
 
     def __call__(self, statements: list[Statement]) -> None:
+        try:
+            self._transaction(statements)
+        except psycopg.OperationalError:
+            if not self._conn.closed:
+                raise
+            self._conn = self._connect()
+            self._transaction(statements)
+
+    def _transaction(self, statements: list[Statement]) -> None:
         """`statements` pipelined in one transaction: one round trip and the commit's wait."""
-        if self._conn.closed:
-            self._conn = psycopg.connect(self._uri, **CONNECT)
         conn = self._conn
         with conn.pipeline(), conn.transaction(), conn.cursor(binary=True) as cur:
             for sql, rows in statements:

@@ -16,6 +16,7 @@ from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
 from langgraph.types import Command
 
 from skeino.checkpoint.postgres_saver import PostgresCheckpointer, open_postgres_saver
+from skeino.checkpoint.postgres_sql import WRITER_NAME
 from tests.checkpoint import savers
 from tests.checkpoint.savers import config, graph
 from tests.postgres import SERVER, SKIPPED, fresh_schema
@@ -155,3 +156,23 @@ async def test_a_refused_put_fails_only_its_caller() -> None:
             assert outcome == {f"t{n}": "refused" if n == 7 else "ok" for n in range(20)}
             assert len([t async for t in saver.alist(None)]) == 19
             await put_with_write(saver, "after")
+
+
+async def test_the_writer_outlives_its_connection() -> None:
+    """A writer connection killed by the server is replaced, and the put on it goes on."""
+    with fresh_schema() as uri:
+        async with opened(uri) as saver:
+            await put_with_write(saver, "before")
+            with psycopg.connect(uri, autocommit=True) as conn:
+                killed = conn.execute(
+                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                    " WHERE application_name = %s AND datname = current_database()"
+                    " AND pid <> pg_backend_pid()",
+                    (WRITER_NAME,),
+                ).fetchone()
+            assert killed is not None and killed[0] >= 1
+            await put_with_write(saver, "after")
+            assert {t.config["configurable"]["thread_id"] async for t in saver.alist(None)} == {
+                "before",
+                "after",
+            }
