@@ -27,8 +27,8 @@ RUNS = 10
 # may flush a run's events before its end (+1); the queue's poll, which is timed and not
 # per run, is slowed down so as not to be counted.
 SKEINO_ROUND_TRIPS_PER_RUN = 8
-# Measured 5.6 per run one at a time (2 reads, 3.6 commits; langgraph's saver made 8: 2 reads
-# and 6 puts, each its own commit). Concurrent runs share commits on top.
+# Measured 5.6 per run one at a time (2 reads, 3.6 commits; langgraph's saver sent 8: 2 reads
+# and 6 put statements). Concurrent runs share commits on top.
 CHECKPOINTER_ROUND_TRIPS_PER_RUN = 7
 POLL_SECONDS = 300.0
 
