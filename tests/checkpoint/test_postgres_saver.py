@@ -67,16 +67,19 @@ async def test_an_acknowledged_write_is_committed() -> None:
 
 
 async def put_with_write(saver: PostgresCheckpointer, thread_id: str) -> None:
+    """A checkpoint with a value inline and one in a blob, and a pending write on it."""
     checkpoint = empty_checkpoint()
-    checkpoint["channel_values"] = {"thread": thread_id}
+    checkpoint["channel_values"] = {"thread": thread_id, "items": [thread_id]}
+    checkpoint["channel_versions"] = {"items": saver.get_next_version(None, None)}
     parent = {"configurable": {"thread_id": thread_id, "checkpoint_ns": ""}}
-    written = await saver.aput(parent, checkpoint, {}, {})
+    written = await saver.aput(parent, checkpoint, {}, checkpoint["channel_versions"])
     await saver.aput_writes(written, [("thread", thread_id)], "task")
 
 
 # Rows one transaction wrote share its id, `xmin`.
 TRANSACTIONS = (
     "SELECT count(*), count(DISTINCT xmin::text) FROM checkpoints",
+    "SELECT count(*), count(DISTINCT xmin::text) FROM checkpoint_blobs",
     "SELECT count(*), count(DISTINCT xmin::text) FROM checkpoint_writes",
 )
 
@@ -87,12 +90,14 @@ async def test_concurrent_puts_share_transactions() -> None:
             for n in range(50):
                 tasks.start_soon(put_with_write, saver, f"t{n}")
         with psycopg.connect(uri) as conn:
-            (puts, put_commits), (writes, write_commits) = [
-                conn.execute(query).fetchone() or (0, 0) for query in TRANSACTIONS
-            ]
-    assert (puts, writes) == (50, 50)
-    assert put_commits < 50
-    assert write_commits < 50
+            counted = [conn.execute(query).fetchone() or (0, 0) for query in TRANSACTIONS]
+        async with opened(uri) as saver:
+            found = await saver.aget_tuple(config("t7"))
+    assert [rows for rows, _ in counted] == [50, 50, 50]
+    assert all(transactions < 50 for _, transactions in counted), counted
+    assert found is not None
+    assert found.checkpoint["channel_values"] == {"thread": "t7", "items": ["t7"]}
+    assert found.pending_writes == [("task", "thread", "t7")]
 
 
 def whole(found: CheckpointTuple) -> tuple[Any, ...]:
