@@ -1,7 +1,7 @@
-"""`python -m bench [--quick] [--streams N] [--official-venv DIR]`: skeino vs official.
+"""`python -m bench [--quick] [--rounds N] [--official-venv DIR]`: skeino vs official.
 
-Prints Markdown tables (figures, skeino/official ratios, targets) and writes
-bench/results/<date>-<host>.json. `--profile` instead profiles skeino with py-spy.
+Prints Markdown tables (figures, skeino/official ratios, per-round ratios, issue 14's
+goals) and writes bench/results/<date>-<host>.json. `--profile` instead profiles skeino.
 """
 
 from __future__ import annotations
@@ -13,8 +13,11 @@ import os
 import shutil
 import socket
 import time
+from pathlib import Path
+from typing import Any
 
-from bench import envs, meta, report, sizes, suite
+from bench import envs, meta, report, rounds, sizes, suite
+from bench.client_cost import client_cost
 from bench.floor import floor
 
 
@@ -40,6 +43,17 @@ def _parser() -> argparse.ArgumentParser:
         help="a Postgres server URI ($BENCH_POSTGRES): adds skeino on Postgres, 1/2/4 processes",
     )
     parser.add_argument(
+        "--rounds",
+        type=int,
+        default=1,
+        help="rounds of the headline figures, official and skeino alternately (1)",
+    )
+    parser.add_argument(
+        "--rounds-only",
+        action="store_true",
+        help="only the floors, the client cost and the rounds (no full comparison)",
+    )
+    parser.add_argument(
         "--profile",
         action="store_true",
         help="profile skeino under runs.wait and custom events (py-spy)",
@@ -53,35 +67,55 @@ async def _run(args: argparse.Namespace) -> None:
     envs.ensure_official(venv)
     failures: list[str] = []
     started = time.perf_counter()
-    results = {"meta": meta.collect(venv, args.quick), "sizes": vars(chosen).copy()}
+    results: dict[str, Any] = {"meta": meta.collect(venv, args.quick), "sizes": vars(chosen).copy()}
     print("floor (in-process) ...", flush=True)
     results["floor"] = await floor(chosen, args.postgres, failures)
-    results["servers"] = await suite.compare(chosen, venv, args.postgres, failures)
-    if not args.skip_servers:
+    print("client cost ...", flush=True)
+    results["client_cost"] = await client_cost(chosen)
+    results["rounds"] = await rounds.rounds(args.rounds, chosen, venv, failures)
+    results["rounds_summary"] = rounds.summary(results["rounds"])
+    results["servers"] = {}
+    if not args.rounds_only:
+        results["servers"] = await suite.compare(chosen, venv, args.postgres, failures)
+    if not (args.skip_servers or args.rounds_only):
         results["asgi_servers"] = await suite.asgi_servers(chosen, failures)
         results["sync_levels"] = await suite.sync_levels(chosen, failures)
-    if args.postgres:
+    if args.postgres and not args.rounds_only:
         results["postgres"] = await suite.postgres_scaling(chosen, args.postgres, failures)
     results["failures"] = failures
     results["meta"]["loadavg_end"] = meta.loadavg()
     results["meta"]["elapsed_s"] = round(time.perf_counter() - started, 1)
     _print(results)
-    stamp = datetime.date.today().isoformat()
-    suffix = "-quick" if args.quick else ""
-    path = envs.BENCH_DIR / "results" / f"{stamp}-{socket.gethostname()}{suffix}.json"
+    path = _results_path(args)
     report.save(results, path)
     print(f"\nresults written to {path}")
 
 
-def _print(results: dict) -> None:
+def _results_path(args: argparse.Namespace) -> Path:
+    """results/<date>-<host>[-rounds][-quick].json, with the time added rather than
+    overwrite an earlier run of the day (whose JSON may be committed)."""
+    now = datetime.datetime.now()
+    suffix = ("-rounds" if args.rounds_only else "") + ("-quick" if args.quick else "")
+    stem = f"{now.date().isoformat()}-{socket.gethostname()}"
+    path = envs.BENCH_DIR / "results" / f"{stem}{suffix}.json"
+    if path.exists() and not args.quick:
+        path = path.with_name(f"{stem}-{now:%H%M}{suffix}.json")
+    return path
+
+
+def _print(results: dict[str, Any]) -> None:
     variants, floors = results["servers"], results["floor"]
     skeino, official = variants.get("skeino_sqlite", {}), variants.get("official", {})
-    print("\n## skeino (SQLite, memory, Postgres) vs official\n")
-    print(report.comparison(variants))
-    print("\n## in-process floors (one-node graph, no HTTP)\n")
+    if variants:
+        print("\n## skeino (SQLite, memory, Postgres) vs official\n")
+        print(report.comparison(variants))
+    print("\n## in-process floors (no HTTP: one-node runs; events and chat streams)\n")
     print(report.simple("floor", floors))
-    print("\n## skeino over the floor of its own checkpointer\n")
-    print(report.over_floor(variants, floors))
+    if variants:
+        print("\n## skeino over the floor of its own checkpointer\n")
+        print(report.over_floor(variants, floors))
+    print("\n## client cost (32 in flight against skeino on SQLite)\n")
+    print(report.simple("client", {"figures": results["client_cost"]}))
     for key, title in (("asgi_servers", "ASGI server"), ("sync_levels", "SQLite synchronous")):
         if results.get(key):
             print(f"\n## {title}\n")
@@ -91,15 +125,21 @@ def _print(results: dict) -> None:
         print(report.simple("metric", results["postgres"]))
         print()
         print(report.scaling(results["postgres"], skeino, official))
-    print("\n## targets\n")
-    print(report.targets_table(report.targets(skeino, official, floors)))
+    if results["rounds"]:
+        print("\n## rounds: skeino on SQLite / official, and skeino over its floor\n")
+        print(report.round_table(results["rounds"], results["rounds_summary"]))
+    print("\n## goals of issue 14\n")
+    print(report.goals_table(report.goals(results["rounds_summary"], skeino, official)))
     for failure in results["failures"]:
         print(f"FAILED: {failure}")
     print(f"\nelapsed {results['meta']['elapsed_s']} s")
 
 
 def main() -> None:
-    args = _parser().parse_args()
+    parser = _parser()
+    args = parser.parse_args()
+    if args.rounds < 1:
+        parser.error("--rounds must be at least 1")
     snapshot = envs.snapshot_skeino()
     os.environ["PYTHONPATH"] = str(snapshot)  # every skeino server runs this same copy
     print(f"skeino source snapshot: {snapshot}", flush=True)

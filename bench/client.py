@@ -1,16 +1,22 @@
-"""The one HTTP client both servers get: raw httpx and a minimal SSE reader.
+"""The clients both servers get alike: raw httpx with a minimal SSE reader for streams and
+reads, and `bench.wire` for the rate workloads (thread create, runs.wait).
 
 Raw httpx rather than langgraph_sdk keeps the client's own CPU cost low and identical for
-both servers (client and server share the machine's cores).
+both servers (client and server share the machine's cores); `bench.wire` costs about a
+sixth of httpx's CPU per request, which matters where the rate is the figure.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+
+from bench.wire import Client
 
 
 def open_client(url: str, connections: int = 1100) -> httpx.AsyncClient:
@@ -19,10 +25,11 @@ def open_client(url: str, connections: int = 1100) -> httpx.AsyncClient:
     return httpx.AsyncClient(base_url=url, limits=limits, timeout=httpx.Timeout(300.0))
 
 
-async def create_thread(client: httpx.AsyncClient) -> str:
-    response = await client.post("/threads", json={})
-    response.raise_for_status()
-    return str(response.json()["thread_id"])
+@asynccontextmanager
+async def open_clients(url: str) -> AsyncIterator[tuple[httpx.AsyncClient, Client]]:
+    """httpx for streams and reads, the light wire client for the rate workloads."""
+    async with open_client(url) as http, Client(url) as wire:
+        yield http, wire
 
 
 async def wait_run(

@@ -7,6 +7,7 @@ put on PYTHONPATH, so the project venv's dependency list never grows for a bench
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 import subprocess
@@ -14,6 +15,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from types import ModuleType
 
 BENCH_DIR = Path(__file__).resolve().parent
 OFFICIAL_VENV_VAR = "BENCH_OFFICIAL_VENV"
@@ -83,3 +85,14 @@ def snapshot_skeino(attempts: int = 6) -> Path:
         shutil.rmtree(target, ignore_errors=True)
         time.sleep(10)
     raise RuntimeError("skeino/ did not import cleanly; try again when edits settle")
+
+
+def graph_module(name: str) -> ModuleType:
+    """The bench graph module `name`, loaded by path exactly as the servers load it."""
+    path = BENCH_DIR / "graphs" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(f"bench_floor_{name}", path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # typing resolves the state's annotations through it
+    spec.loader.exec_module(module)
+    return module

@@ -5,18 +5,17 @@ same checkpointer: `memory` (InMemorySaver), `langgraph_sqlite` (langgraph's
 AsyncSqliteSaver opened as skeino used to open it: WAL, synchronous=NORMAL), `skeino_sqlite`
 (skeino's group-committing saver, as `sqlite://` opens it) and `postgres` (the checkpointer
 skeino opens on `postgresql://`, on a fresh database), each sequentially (p50, p99) and
-with 32 runs in flight on 32 threads (runs/s).
+with 32 runs in flight on 32 threads (runs/s). On `memory` and `skeino_sqlite` also the
+stream floors (`bench.stream_floor`): custom events/s and message tokens/s of one stream.
 """
 
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 import tempfile
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import aiosqlite
@@ -25,21 +24,12 @@ from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 
 from bench import pg
-from bench.envs import BENCH_DIR
+from bench.envs import graph_module
 from bench.sizes import Sizes
+from bench.stream_floor import stream_floor
 from bench.timing import bounded, percentile
 from bench.workloads import CONCURRENCY, Figures
 from skeino.backend import open_backend
-
-
-def _one_node() -> ModuleType:
-    """The bench graph module, loaded by path exactly as the servers load it."""
-    path = BENCH_DIR / "graphs" / "one_node.py"
-    spec = importlib.util.spec_from_file_location("bench_floor_one_node", path)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @asynccontextmanager
@@ -54,27 +44,27 @@ async def _langgraph_sqlite() -> AsyncIterator[BaseCheckpointSaver]:
 
 
 @asynccontextmanager
-async def _memory() -> AsyncIterator[BaseCheckpointSaver]:
+async def memory() -> AsyncIterator[BaseCheckpointSaver]:
     yield InMemorySaver()
 
 
 @asynccontextmanager
-async def _backend(uri: str | None = None) -> AsyncIterator[BaseCheckpointSaver]:
+async def backend(uri: str | None = None) -> AsyncIterator[BaseCheckpointSaver]:
     """The checkpointer `open_backend` gives skeino for `uri` (default: a fresh SQLite file)."""
     with tempfile.TemporaryDirectory(prefix="bench-floor-") as tmp:
-        async with open_backend(uri or f"sqlite:///{tmp}/floor.db") as backend:
-            yield backend.checkpointer
+        async with open_backend(uri or f"sqlite:///{tmp}/floor.db") as opened:
+            yield opened.checkpointer
 
 
 @asynccontextmanager
 async def _postgres(server: str) -> AsyncIterator[BaseCheckpointSaver]:
     with pg.fresh_database(server) as uri:
-        async with _backend(uri) as saver:
+        async with backend(uri) as saver:
             yield saver
 
 
 async def _measure(saver: BaseCheckpointSaver, sizes: Sizes) -> Figures:
-    graph = _one_node().builder.compile(checkpointer=saver)
+    graph = graph_module("one_node").builder.compile(checkpointer=saver)
 
     def config(thread: int) -> Any:
         return {"configurable": {"thread_id": f"floor-{thread}"}}
@@ -97,21 +87,36 @@ async def _measure(saver: BaseCheckpointSaver, sizes: Sizes) -> Figures:
     }
 
 
-async def floor(sizes: Sizes, postgres: str | None, failures: list[str]) -> dict[str, Figures]:
-    """Each floor's figures by checkpointer name; one that fails is recorded and skipped."""
-    openers: dict[str, AbstractAsyncContextManager[BaseCheckpointSaver]] = {
-        "memory": _memory(),
-        "langgraph_sqlite": _langgraph_sqlite(),
-        "skeino_sqlite": _backend(),
+# The checkpointers whose stream floors are also taken: what skeino opens for `memory://`
+# and for `sqlite://` (the stream figures barely depend on the checkpointer).
+STREAM_FLOORS = ("memory", "skeino_sqlite")
+
+
+async def floor(
+    sizes: Sizes,
+    postgres: str | None,
+    failures: list[str],
+    only: tuple[str, ...] | None = None,
+) -> dict[str, Figures]:
+    """Each floor's figures by checkpointer name (all, or `only` those); one that fails is
+    recorded and skipped."""
+    openers: dict[str, Callable[[], AbstractAsyncContextManager[BaseCheckpointSaver]]] = {
+        "memory": memory,
+        "langgraph_sqlite": _langgraph_sqlite,
+        "skeino_sqlite": backend,
     }
     if postgres:
-        openers["postgres"] = _postgres(postgres)
+        openers["postgres"] = lambda: _postgres(postgres)
     figures: dict[str, Figures] = {}
-    for name, opening in openers.items():
+    for name, opener in openers.items():
+        if only is not None and name not in only:
+            continue
         print(f"  [floor] {name} ...", flush=True)
         try:
-            async with opening as saver:
+            async with opener() as saver:
                 figures[name] = await _measure(saver, sizes)
+                if name in STREAM_FLOORS:
+                    figures[name] |= await stream_floor(saver, sizes)
         except Exception as exc:
             failures.append(f"floor/{name}: {type(exc).__name__}: {exc}")
         await asyncio.sleep(0)

@@ -94,3 +94,15 @@ def stop(process: subprocess.Popen[bytes], grace: float = 15.0) -> None:
         process.wait(timeout=grace)
     except ProcessLookupError:
         pass
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of the process tree so far (children still running)."""
+    ticks = 0
+    for member in _tree(pid):
+        try:
+            fields = Path(f"/proc/{member}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15)
+    return ticks / os.sysconf("SC_CLK_TCK")

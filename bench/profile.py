@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from bench import envs, servers, streams, workloads
-from bench.client import open_client
+from bench.client import open_clients
 from bench.sizes import FULL, QUICK
 
 SKEINO_FRAME = "(skeino/"  # py-spy prints paths relative to sys.path entries
@@ -94,21 +94,21 @@ async def profile(quick: bool) -> None:
     out.mkdir(parents=True, exist_ok=True)
     reports = []
     with servers.skeino_cli() as server:
-        async with open_client(server.url) as http:
-            await workloads.wait_latency(http, sizes, budget)  # warm up before sampling
+        async with open_clients(server.url) as (http, wire):
+            await workloads.wait_latency(wire, sizes, budget)  # warm up before sampling
 
             async def waits() -> None:
-                await workloads.wait_latency(http, sizes, budget)
-                await workloads.wait_throughput(http, sizes, budget)
+                await workloads.wait_latency(wire, sizes, budget)
+                await workloads.wait_throughput(wire, sizes, budget)
 
             async def events() -> None:
-                await streams.custom_events(http, sizes.events, sizes.repeats * 5)
+                await streams.custom_events(http, wire, sizes.events, sizes.repeats * 5)
 
             async def threads() -> None:
-                await workloads.thread_create(http, sizes, budget)
+                await workloads.thread_create(wire, sizes, budget)
 
             async def crowd() -> None:
-                await streams.concurrent_streams(http, sizes.streams, budget * 6)
+                await streams.concurrent_streams(http, wire, sizes.streams, budget * 6)
 
             runs = {
                 "runs_wait": waits,

@@ -13,51 +13,62 @@ import time
 import httpx
 
 from bench import client as api
+from bench.wire import Client
 from bench.workloads import Figures, new_threads
 
 
-def _rate(times: list[float]) -> float:
+def rate(times: list[float]) -> float:
     """Events per second between the first and last arrival."""
     span = times[-1] - times[0] if len(times) > 1 else 0.0
     return (len(times) - 1) / span if span > 0 else float("nan")
 
 
 async def _repeated(
-    http: httpx.AsyncClient, graph: str, payload: dict, mode: str, prefix: str, repeats: int
+    http: httpx.AsyncClient,
+    wire: Client,
+    graph: str,
+    payload: dict,
+    mode: str,
+    prefix: str,
+    repeats: int,
 ) -> tuple[float, float, int]:
     """Median time-to-first (ms) and rate over `repeats` streams, plus the events per stream."""
     firsts, rates, counts = [], [], []
-    for thread in await new_threads(http, repeats):
+    for thread in await new_threads(wire, repeats):
         stream = await api.stream_run(http, thread, graph, payload, [mode])
         times = sorted(stream.of(prefix))
         if not times:
             raise RuntimeError(f"{graph} streamed no {prefix} events")
         firsts.append((times[0] - stream.started) * 1000)
-        rates.append(_rate(times))
+        rates.append(rate(times))
         counts.append(len(times))
     return statistics.median(firsts), statistics.median(rates), int(statistics.median(counts))
 
 
-async def custom_events(http: httpx.AsyncClient, count: int, repeats: int) -> Figures:
+async def custom_events(http: httpx.AsyncClient, wire: Client, count: int, repeats: int) -> Figures:
     """runs.stream of the graph emitting `count` custom events."""
     first, rate, seen = await _repeated(
-        http, "events", {"count": count}, "custom", "custom", repeats
+        http, wire, "events", {"count": count}, "custom", "custom", repeats
     )
     return {"events_first_ms": first, "events_per_s": rate, "events_seen": seen}
 
 
-async def message_tokens(http: httpx.AsyncClient, tokens: int, repeats: int) -> Figures:
+async def message_tokens(
+    http: httpx.AsyncClient, wire: Client, tokens: int, repeats: int
+) -> Figures:
     """Token chunks per second of the fake chat model, streamed as messages-tuple."""
     payload = {"messages": [{"role": "user", "content": "go"}], "tokens": tokens}
     first, rate, seen = await _repeated(
-        http, "chat", payload, "messages-tuple", "messages", repeats
+        http, wire, "chat", payload, "messages-tuple", "messages", repeats
     )
     return {"tokens_first_ms": first, "tokens_per_s": rate, "token_events_seen": seen}
 
 
-async def concurrent_streams(http: httpx.AsyncClient, count: int, budget_s: float) -> Figures:
+async def concurrent_streams(
+    http: httpx.AsyncClient, wire: Client, count: int, budget_s: float
+) -> Figures:
     """`count` streaming runs on as many threads at once: wall time until all end, errors."""
-    threads = await new_threads(http, count)
+    threads = await new_threads(wire, count)
     errors = 0
 
     async def one(thread: str) -> None:

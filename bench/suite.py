@@ -8,9 +8,10 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from bench import envs, pg, servers, streams, workloads
-from bench.client import open_client
+from bench.client import open_clients
 from bench.servers import Server
 from bench.sizes import Sizes
+from bench.wire import Client
 from bench.workloads import Figures
 
 Step = Callable[[], Awaitable[Figures]]
@@ -29,23 +30,39 @@ async def _steps(label: str, steps: dict[str, Step], failures: list[str]) -> Fig
     return figures
 
 
-async def full_suite(server: Server, sizes: Sizes, failures: list[str]) -> Figures:
-    """Every workload of the comparison against one server."""
+# The workloads behind the headline figures, which `--rounds` repeats on both servers.
+HEADLINE = (
+    "thread create",
+    "runs.wait latency",
+    "runs.wait c32",
+    "custom events",
+    "message tokens",
+)
+
+
+async def full_suite(
+    server: Server, sizes: Sizes, failures: list[str], only: tuple[str, ...] | None = None
+) -> Figures:
+    """Every workload of the comparison (or `only` those named) against one server."""
     budget = sizes.budget_s
-    async with open_client(server.url) as http:
+    async with open_clients(server.url) as (http, wire):
         steps: dict[str, Step] = {
-            "memory": lambda: workloads.memory(http, sizes, budget, server),
-            "thread create": lambda: workloads.thread_create(http, sizes, budget),
-            "runs.wait latency": lambda: workloads.wait_latency(http, sizes, budget),
-            "runs.wait c32": lambda: workloads.wait_throughput(http, sizes, budget),
-            "custom events": lambda: streams.custom_events(http, sizes.events, sizes.repeats),
-            "message tokens": lambda: streams.message_tokens(http, sizes.tokens, sizes.repeats),
-            "concurrent streams": lambda: streams.concurrent_streams(
-                http, sizes.streams, budget * 6
+            "memory": lambda: workloads.memory(wire, sizes, budget, server),
+            "thread create": lambda: workloads.thread_create(wire, sizes, budget),
+            "runs.wait latency": lambda: workloads.wait_latency(wire, sizes, budget),
+            "runs.wait c32": lambda: workloads.wait_throughput(wire, sizes, budget),
+            "custom events": lambda: streams.custom_events(http, wire, sizes.events, sizes.repeats),
+            "message tokens": lambda: streams.message_tokens(
+                http, wire, sizes.tokens, sizes.repeats
             ),
-            "concurrent waits": lambda: workloads.concurrent_waits(http, sizes.streams, budget * 6),
-            "state/history": lambda: workloads.state_history(http, sizes, budget),
+            "concurrent streams": lambda: streams.concurrent_streams(
+                http, wire, sizes.streams, budget * 6
+            ),
+            "concurrent waits": lambda: workloads.concurrent_waits(wire, sizes.streams, budget * 6),
+            "state/history": lambda: workloads.state_history(http, wire, sizes, budget),
         }
+        if only is not None:
+            steps = {name: steps[name] for name in only}
         figures = {"startup_s": server.startup_s}
         return figures | await _steps(server.name, steps, failures)
 
@@ -56,15 +73,15 @@ async def short_suite(
     """Thread-create rate and runs.wait p50: enough to compare sync levels; with `crowd`,
     also runs.wait c32 and the concurrent streams (what decides between ASGI servers)."""
     budget = sizes.server_budget_s
-    async with open_client(server.url) as http:
+    async with open_clients(server.url) as (http, wire):
         steps: dict[str, Step] = {
-            "thread create": lambda: workloads.thread_create(http, sizes, budget),
-            "runs.wait latency": lambda: workloads.wait_latency(http, sizes, budget),
+            "thread create": lambda: workloads.thread_create(wire, sizes, budget),
+            "runs.wait latency": lambda: workloads.wait_latency(wire, sizes, budget),
         }
         if crowd:
-            steps["runs.wait c32"] = lambda: workloads.wait_throughput(http, sizes, budget)
+            steps["runs.wait c32"] = lambda: workloads.wait_throughput(wire, sizes, budget)
             steps["concurrent streams"] = lambda: streams.concurrent_streams(
-                http, sizes.streams, sizes.budget_s * 6
+                http, wire, sizes.streams, sizes.budget_s * 6
             )
         figures = {"startup_s": server.startup_s}
         return figures | await _steps(server.name, steps, failures)
@@ -128,10 +145,10 @@ async def postgres_scaling(sizes: Sizes, postgres: str, failures: list[str]) -> 
         label = f"postgres/{workers}"
         try:
             with pg.fresh_database(postgres) as uri, servers.skeino_cli(uri, workers) as server:
-                async with open_client(server.url) as http:
+                async with Client(server.url) as wire:
                     steps: dict[str, Step] = {
                         "runs.wait c32": lambda: pg.counting_transactions(
-                            uri, workloads.wait_throughput(http, sizes, sizes.budget_s)
+                            uri, workloads.wait_throughput(wire, sizes, sizes.budget_s)
                         ),
                     }
                     results[label] = await _steps(label, steps, failures)

@@ -33,7 +33,7 @@ class Loop:
 
 
 async def bounded(
-    call: Callable[[int], Awaitable[None]], count: int, budget_s: float, concurrency: int = 1
+    call: Callable[[int], Awaitable[object]], count: int, budget_s: float, concurrency: int = 1
 ) -> Loop:
     """Run `call(worker)` up to `count` times over `concurrency` workers, for at most `budget_s`.
 

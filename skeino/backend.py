@@ -23,7 +23,7 @@ from skeino.crons.storage import CronStore, MemoryCronStore, SqliteCronStore
 from skeino.storage.base import EventLog, Storage
 from skeino.storage.memory import MemoryStorage
 from skeino.storage.sqlite import SqliteStorage
-from skeino.storage.sqlite_db import Database, setup_lock
+from skeino.storage.sqlite_conn import Database, setup_lock
 from skeino.storage.store import MemoryStore, sqlite_store
 from skeino.storage.uri import DEFAULT_URI, scheme_of, sqlite_path
 

@@ -50,6 +50,12 @@ def _parser() -> argparse.ArgumentParser:
         help="server processes sharing the port and database (default: $SKEINO_WORKERS or 1)",
     )
     run.add_argument(
+        "--n-jobs-per-worker",
+        type=_positive_int,
+        default=None,
+        help="runs each process executes at once (default: $N_JOBS_PER_WORKER or 64)",
+    )
+    run.add_argument(
         "--reload",
         action="store_true",
         help="restart when langgraph.json or the files it names change (for development)",
@@ -61,6 +67,11 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--fd", type=int, default=None, help=argparse.SUPPRESS)
     run.add_argument("--supervisor", type=int, default=None, help=argparse.SUPPRESS)
     return parser
+
+
+# Connections the kernel queues before they are accepted: hypercorn's default of 100 drops
+# some of a thousand clients connecting at once (seen as resets in `python -m bench`).
+LISTEN_BACKLOG = 2048
 
 
 def _positive_int(value: str) -> int:
@@ -97,6 +108,7 @@ def _child_command(args: argparse.Namespace, port: int, fd: int) -> list[str]:
         *("--host", args.host, "--port", str(port), "--database", _database(args)),
         *("--workers", "1", "--fd", str(fd), "--supervisor", str(os.getpid())),
         *(("--no-console",) if args.no_console else ()),
+        *(("--n-jobs-per-worker", str(args.n_jobs_per_worker)) if args.n_jobs_per_worker else ()),
     ]
 
 
@@ -108,7 +120,7 @@ def _supervise(args: argparse.Namespace) -> int:
         print(f"skeino: {exc}", file=sys.stderr)
         return 1
     with _bind(args.host, args.port) as sock:
-        sock.listen(2048)
+        sock.listen(LISTEN_BACKLOG)
         sock.set_inheritable(True)
         port = sock.getsockname()[1]
         logger.info(
@@ -148,11 +160,14 @@ async def _serve(args: argparse.Namespace) -> None:
         settings = replace(settings, database_uri=args.database)
     if args.no_console:
         settings = replace(settings, console=False)
+    if args.n_jobs_per_worker:
+        settings = replace(settings, jobs_per_worker=args.n_jobs_per_worker)
     app = from_langgraph_json(args.config, settings=settings)
     config = Config()
     config.bind = [f"{args.host}:{args.port}" if args.fd is None else f"fd://{args.fd}"]
     config.accesslog = None
     config.graceful_timeout = 10.0
+    config.backlog = LISTEN_BACKLOG
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     worker = args.fd is not None

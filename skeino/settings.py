@@ -16,6 +16,11 @@ def _env_float(name: str, default: float) -> float:
     return float(value) if value else default
 
 
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value else default
+
+
 @dataclass(frozen=True)
 class CorsSettings:
     """CORS as `langgraph.json`'s `http.cors` spells it; handed to Starlette's middleware."""
@@ -123,6 +128,9 @@ class SkeinoSettings:
     """How often the queue looks for work, cancels and events from other processes."""
     max_attempts: int = 3
     """How many times a run is taken before a run whose workers keep dying is given up."""
+    jobs_per_worker: int = field(default_factory=lambda: _env_int("N_JOBS_PER_WORKER", 64))
+    """How many runs one process executes at once (`N_JOBS_PER_WORKER`, as upstream); the
+    rest wait in the queue, in order, for this process or another."""
     worker_id: str | None = None
     """This process's name in the queue (default: host, pid and a random suffix)."""
     event_retention_seconds: float = 3600.0
@@ -150,6 +158,8 @@ class SkeinoSettings:
     def __post_init__(self) -> None:
         if "://" not in self.database_uri:
             raise ValueError(f"database_uri must look like scheme://..., got {self.database_uri!r}")
+        if self.jobs_per_worker < 1:
+            raise ValueError("jobs_per_worker must be at least 1")
         if self.max_body_bytes <= 0:
             raise ValueError("max_body_bytes must be positive")
         if self.heartbeat_seconds <= 0:

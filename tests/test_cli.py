@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -14,7 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from skeino.cli import main
+from skeino.cli import LISTEN_BACKLOG, main
 from tests.conftest import MANIFEST
 
 
@@ -83,6 +84,25 @@ def test_no_console_serves_no_console(tmp_path: Path) -> None:
         output = proc.communicate(timeout=30)[0]
     assert proc.returncode == 0, output
     assert "console at" not in output
+
+
+@pytest.mark.skipif(shutil.which("ss") is None, reason="needs `ss` (iproute2) to read the backlog")
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_the_listen_queue_takes_a_crowd(tmp_path: Path, workers: str) -> None:
+    """A thousand clients connecting at once are queued, not reset (hypercorn's default
+    backlog is 100), whether one process listens or a supervisor's children share it."""
+    port = _free_port()
+    proc = _serve(port, tmp_path / "crowd.db", "--workers", workers, "--no-console")
+    try:
+        _wait_ok(port, proc)
+        listing = subprocess.run(
+            ["ss", "-ltnH", f"sport = :{port}"], capture_output=True, text=True, check=True
+        ).stdout.split()
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.communicate(timeout=30)
+    somaxconn = int(Path("/proc/sys/net/core/somaxconn").read_text())
+    assert int(listing[2]) == min(LISTEN_BACKLOG, somaxconn)  # Send-Q: the backlog
 
 
 def test_busy_port_is_a_clear_error(tmp_path: Path) -> None:

@@ -2,7 +2,7 @@
 
 langgraph's `AsyncPostgresSaver` commits each put on its own, behind one lock that its reads
 take too, so a process pays a commit per write and reads one at a time. Here each `aput` /
-`aput_writes` is serialised by its caller and handed to the `GroupWriter`, which pipelines
+`aput_writes` is serialised by its caller and handed to the `ThreadWriter`, which pipelines
 the writes of every run in flight into one transaction and acknowledges each caller once
 committed; reads take a pool connection each, one statement (checkpoint, channel blobs and
 pending writes joined by langgraph's own SELECT). Tables, migrations, statements and
@@ -41,7 +41,7 @@ from psycopg.rows import DictRow, dict_row
 from psycopg_pool import AsyncConnectionPool
 
 from skeino.checkpoint import postgres_sql as sql
-from skeino.checkpoint.group_commit import GroupWriter
+from skeino.checkpoint.postgres_writer import ThreadWriter
 from skeino.checkpoint.saver import GroupCommitSaver, written
 from skeino.storage.postgres_db import pool
 
@@ -57,7 +57,7 @@ class PostgresCheckpointer(GroupCommitSaver, BasePostgresSaver):
 
     def __init__(
         self,
-        writer: GroupWriter,
+        writer: ThreadWriter,
         readers: AsyncConnectionPool[Any],
         *,
         serde: SerializerProtocol | None = None,
@@ -101,7 +101,11 @@ class PostgresCheckpointer(GroupCommitSaver, BasePostgresSaver):
         before: RunnableConfig | None = None,
         limit: int | None = None,
     ) -> AsyncIterator[CheckpointTuple]:
-        """Newest first, all read by one statement (callers that page pass `limit`)."""
+        """Newest first, all read by one statement (callers that page pass `limit`), once
+        the writes handed over before are committed: a history seen, e.g. by a rollback,
+        is never older than the puts of the runs that asked for it (langgraph's saver had
+        them in order behind its one lock)."""
+        await self._writer.write([])
         where, args = self._search_where(config, filter, before)
         query = self.SELECT_SQL + where + " ORDER BY checkpoint_id DESC"
         if limit is not None:
@@ -248,6 +252,6 @@ async def open_postgres_saver(
             stack.push_async_callback(readers.close)
         conn = await anyio.to_thread.run_sync(sql.WriterConnection, uri)
         stack.push_async_callback(anyio.to_thread.run_sync, conn.close)
-        writer = GroupWriter(conn)
+        writer = ThreadWriter(conn)
         stack.push_async_callback(writer.close)
         yield PostgresCheckpointer(writer, readers)

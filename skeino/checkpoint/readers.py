@@ -2,7 +2,8 @@
 
 In WAL mode a reader sees the last commit and never waits for the writer, so reads take no
 lock of ours: each borrows an idle connection (or opens one, up to `size` at once) and
-runs all its statements in one read transaction on a worker thread, in one hop.
+runs all its statements in one read transaction, on the loop's thread unless SQLite says
+to wait (see `sqlite_conn.inline_first`).
 """
 
 from __future__ import annotations
@@ -14,23 +15,9 @@ from typing import TypeVar
 import anyio
 import anyio.to_thread
 
-from skeino.storage.sqlite_db import PRAGMAS, ensure_parent
+from skeino.storage.sqlite_conn import connect, inline_first
 
 T = TypeVar("T")
-
-
-def connect(path: str) -> sqlite3.Connection:
-    """A connection with skeino's pragmas (WAL, synchronous=NORMAL, a long busy timeout),
-    in autocommit mode so that transactions are the caller's to begin."""
-    ensure_parent(path)
-    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-    try:
-        for pragma in PRAGMAS:
-            conn.execute(pragma).close()
-    except BaseException:
-        conn.close()
-        raise
-    return conn
 
 
 def _snapshot(conn: sqlite3.Connection, work: Callable[[sqlite3.Connection], T]) -> T:
@@ -55,9 +42,9 @@ class ReaderPool:
                 raise RuntimeError("the SQLite checkpointer is closed")
             conn = self._idle.pop() if self._idle else None
             if conn is None:
-                conn = await anyio.to_thread.run_sync(connect, self._path)
+                conn = await anyio.to_thread.run_sync(connect, self._path, True)
             try:
-                return await anyio.to_thread.run_sync(_snapshot, conn, work)
+                return await inline_first(conn, _snapshot, work)
             finally:
                 if self._closed:
                     conn.close()

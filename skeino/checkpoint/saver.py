@@ -1,5 +1,5 @@
-"""What skeino's checkpointers share: a `GroupWriter` for every write, and a sync interface
-run on the event loop that opened them.
+"""What skeino's checkpointers share: one writer for every write (committing the writes of
+concurrent runs together), and a sync interface run on the event loop that opened them.
 
 Their connections and writer answer on that loop, so a graph driven from another thread
 (`invoke`, `get_state` in a worker thread, as langgraph's async savers allow) has each sync
@@ -8,9 +8,9 @@ call carried over to the loop and waits for it there.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine, Iterator
+from collections.abc import Callable, Coroutine, Iterator, Sequence
 from functools import partial
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import anyio
 import anyio.from_thread
@@ -19,9 +19,14 @@ from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.base import BaseCheckpointSaver, CheckpointTuple
 from langgraph.checkpoint.serde.base import SerializerProtocol
 
-from skeino.checkpoint.group_commit import GroupWriter
+from skeino.checkpoint.group_commit import Statement
 
 T = TypeVar("T")
+
+
+class Writer(Protocol):
+    async def write(self, statements: Sequence[Statement]) -> None:
+        """Return once `statements` are committed, as one unit: all of them or none."""
 
 
 class GroupCommitSaver(BaseCheckpointSaver[str]):
@@ -32,7 +37,7 @@ class GroupCommitSaver(BaseCheckpointSaver[str]):
     DELETE_THREAD: tuple[str, ...]
     COPY_THREAD: tuple[str, ...]
 
-    def __init__(self, writer: GroupWriter, *, serde: SerializerProtocol | None = None) -> None:
+    def __init__(self, writer: Writer, *, serde: SerializerProtocol | None = None) -> None:
         super().__init__(serde=serde)
         self._writer = writer
         self._token = anyio.lowlevel.current_token()

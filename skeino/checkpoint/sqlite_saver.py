@@ -13,7 +13,6 @@ import random
 import sqlite3
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
-from functools import partial
 from typing import Any, TypeVar
 
 import anyio
@@ -34,8 +33,9 @@ from langgraph.checkpoint.sqlite.utils import search_where
 from skeino.checkpoint import sqlite_sql as sql
 from skeino.checkpoint.group_commit import GroupWriter, Statement
 from skeino.checkpoint.pending import writes_by_task
-from skeino.checkpoint.readers import ReaderPool, connect
+from skeino.checkpoint.readers import ReaderPool
 from skeino.checkpoint.saver import GroupCommitSaver, written
+from skeino.storage.sqlite_conn import connect
 
 T = TypeVar("T")
 
@@ -219,7 +219,7 @@ async def open_sqlite_saver(path: str, readers: int = 4) -> AsyncIterator[Sqlite
     pool = ReaderPool(path, readers)
     try:
         await anyio.to_thread.run_sync(sql.create_tables, conn)
-        writer = GroupWriter(partial(sql.transaction, conn))
+        writer = GroupWriter(conn)
         try:
             yield SqliteCheckpointer(writer, pool)
         finally:

@@ -16,8 +16,6 @@ from langgraph.checkpoint.base import CheckpointTuple
 from langgraph.checkpoint.serde.base import SerializerProtocol
 from langgraph.checkpoint.sqlite.utils import load_pending_writes, pending_writes_sql
 
-from skeino.checkpoint.group_commit import Statement
-
 TABLES = """
 CREATE TABLE IF NOT EXISTS checkpoints (
     thread_id TEXT NOT NULL,
@@ -79,19 +77,6 @@ def create_tables(conn: sqlite3.Connection) -> None:
     except sqlite3.OperationalError as exc:
         if "duplicate column name" not in str(exc):
             raise
-
-
-def transaction(conn: sqlite3.Connection, statements: list[Statement]) -> None:
-    """The writer's `Transaction` on `conn` (in autocommit mode: transactions are explicit)."""
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        for sql, rows in statements:
-            conn.executemany(sql, rows)
-        conn.execute("COMMIT")
-    except BaseException:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        raise
 
 
 def _config(thread_id: str, checkpoint_ns: str, checkpoint_id: str) -> RunnableConfig:

@@ -13,7 +13,8 @@ import orjson
 
 from skeino.storage.base import Page
 from skeino.storage.filters import apply_changes, contains, copy, paginate
-from skeino.storage.sqlite_db import Database, SyncSession, Table, Where, dumps
+from skeino.storage.sqlite_conn import Database
+from skeino.storage.sqlite_db import SyncSession, Table, Where, dumps
 
 
 class Cron(TypedDict):
@@ -228,7 +229,7 @@ class SqliteCronStore:
             rows = db.select(CRONS, where, order, page.limit, page.offset)
             return cast(list[Cron], rows), total
 
-        return await self.db.atomic(work, "BEGIN")
+        return await self.db.scan(work)
 
     async def due(self, now: str) -> list[Cron]:
         where = Where().add(LIVE).add("next_run_date <= ?", now)

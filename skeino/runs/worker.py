@@ -55,6 +55,9 @@ class QueueSettings:
     max_attempts: int = 3
     webhooks: bool = True
     """False when `http.disable_webhooks` is set: runs' webhooks are not called."""
+    jobs: int = 64
+    """How many runs this process executes at once; the rest wait in the queue, in order,
+    for this process or another."""
 
 
 class Worker:
@@ -77,6 +80,8 @@ class Worker:
         self.tally = RunTally()
         self._threads: set[str] = set()
         self._rewake: set[str] = set()
+        self._slots = anyio.Semaphore(settings.jobs, max_value=settings.jobs)
+        self._full = False
         self._poked = anyio.Event()
         self._tg: TaskGroup | None = None
 
@@ -121,20 +126,44 @@ class Worker:
         return await self.storage.claim_run(self.worker_id, now, lease_until, thread_id)
 
     async def _work(self, thread_id: str, claim: Claim | None) -> None:
-        """Execute the thread's runs one after another until none is due."""
+        """Execute the thread's runs one after another until none is due; each claim waits
+        for a free slot first (`claim` comes with its slot)."""
         try:
             while True:
                 if claim is None:
                     self._rewake.discard(thread_id)
-                    claim = await self._claim(thread_id)
+                    claim = await self._claim_in_slot(thread_id)
                     if claim is None:
                         if thread_id in self._rewake:
                             continue
                         return
-                await self._execute(claim)
+                await self._execute_in_slot(claim)
                 claim = None
         finally:
             self._threads.discard(thread_id)
+
+    async def _claim_in_slot(self, thread_id: str | None) -> Claim | None:
+        await self._slots.acquire()
+        try:
+            claim = await self._claim(thread_id)
+        except BaseException:
+            self._free_slot()
+            raise
+        if claim is None:
+            self._free_slot()
+        return claim
+
+    async def _execute_in_slot(self, claim: Claim) -> None:
+        try:
+            await self._execute(claim)
+        finally:
+            self._free_slot()
+
+    def _free_slot(self) -> None:
+        self._slots.release()
+        if self._full:  # the poll left due runs in the queue for want of a slot
+            self._full = False
+            self.poke()
 
     def _start(self, claim: Claim) -> None:
         assert self._tg is not None
@@ -147,7 +176,7 @@ class Worker:
 
     async def _execute_then_wake(self, claim: Claim) -> None:
         """Beside the thread's loop, which may have just found nothing to take."""
-        await self._execute(claim)
+        await self._execute_in_slot(claim)
         self.wake(claim.run["thread_id"])
 
     async def _execute(self, claim: Claim) -> None:
@@ -209,8 +238,12 @@ class Worker:
             for run_id, action in (await self.storage.cancel_requests(self.worker_id)).items():
                 if run_id in self.active:
                     self.active[run_id].cancel(action)
-        while (claim := await self._claim(None)) is not None:
+        while self._slots.value > 0:
+            claim = await self._claim_in_slot(None)
+            if claim is None:
+                break
             self._start(claim)
+        self._full = self._slots.value == 0
         await self._forget_channels_of_runs_elsewhere()
 
     async def _forget_channels_of_runs_elsewhere(self) -> None:
@@ -255,8 +288,12 @@ class Worker:
         if not self.active:
             return
         lease_until = self.clock.time() + self.settings.lease_seconds
-        held = await self.storage.renew_leases(self.worker_id, list(self.active), lease_until)
-        for run_id, active in list(self.active.items()):
+        asked = list(self.active)
+        held = await self.storage.renew_leases(self.worker_id, asked, lease_until)
+        for run_id in asked:  # not runs claimed during the renewal: their leases are fresh
+            active = self.active.get(run_id)
+            if active is None:
+                continue  # ended meanwhile
             if run_id in held:
                 active.held_until = lease_until
             elif active.reason is None:

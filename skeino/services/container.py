@@ -93,6 +93,7 @@ class Services:
             poll_seconds=settings.poll_seconds,
             max_attempts=settings.max_attempts,
             webhooks="webhooks" not in settings.disabled,
+            jobs=settings.jobs_per_worker,
         )
         worker = Worker(storage, executor, bus, clock, queue, Webhooks(settings.webhooks))
         sweeper = Sweeper(

@@ -1,8 +1,8 @@
 """SQLite storage: the embedded default, on skeino's one connection to the file (WAL).
 
-Every method is one unit of work on `Database` (one hop to its thread): multi-statement
-writes are `BEGIN IMMEDIATE` transactions, so a crash leaves all or nothing, and several
-processes on one file serialise their writes through SQLite's own lock. The queue's
+Every method is one unit of work on `Database` (see `sqlite_conn` for where it runs):
+multi-statement writes are `BEGIN IMMEDIATE` transactions, so a crash leaves all or nothing,
+and several processes on one file serialise their writes through SQLite's own lock. The queue's
 compare-and-sets live in `sqlite_queue`; semantics that SQL cannot express exactly are
 delegated to `filters`, registered as SQL functions, so this backend and `MemoryStorage`
 answer identically.
@@ -39,12 +39,12 @@ from skeino.storage.filters import (
     promote,
     version_record,
 )
+from skeino.storage.sqlite_conn import Database
 from skeino.storage.sqlite_db import (
     ASSISTANTS,
     RUNS,
     THREADS,
     VERSIONS,
-    Database,
     SyncSession,
     Table,
     Where,
@@ -79,8 +79,8 @@ class SqliteStorage(SqliteSweeps):
         if db is not None and self._owned:
             await db.close()
 
-    async def _atomic(self, work: Callable[[SyncSession], T], begin: str = "BEGIN IMMEDIATE") -> T:
-        return await self.database.atomic(work, begin)
+    async def _atomic(self, work: Callable[[SyncSession], T]) -> T:
+        return await self.database.atomic(work)
 
     async def _read(self, work: Callable[[SyncSession], T]) -> T:
         return await self.database.read(work)
@@ -320,7 +320,7 @@ class SqliteStorage(SqliteSweeps):
             ((total,),) = db.rows(f"SELECT count(*) FROM {table.name}{where}", where.params)
             return db.select(table, where, _order(spec, page), page.limit, page.offset), total
 
-        return await self._atomic(work, "BEGIN")
+        return await self.database.scan(work)
 
 
 def _register_functions(db: SyncSession) -> None:

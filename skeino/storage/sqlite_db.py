@@ -1,4 +1,4 @@
-"""The SQLite schema and migrations, connection set-up, and the SQL vocabulary of storage.
+"""The SQL vocabulary of skeino's SQLite storage: tables, filters and statements.
 
 Records map to rows column for column (JSON fields as orjson TEXT), so one `Table`
 description serves every insert, update and select, and adding a field is a migration plus
@@ -7,52 +7,15 @@ a name here rather than edits scattered through queries.
 
 from __future__ import annotations
 
-import fcntl
 import sqlite3
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
-import anyio
-import anyio.to_thread
 import orjson
 
 from skeino.storage.base import Assistant, AssistantVersion, Run, Thread
 from skeino.storage.filters import bound, contains
-from skeino.storage.sqlite_schema import migrate
-
-T = TypeVar("T")
-
-# busy_timeout first: setting WAL mode takes a lock, and another process may hold one.
-PRAGMAS = (
-    "PRAGMA busy_timeout = 60000",
-    "PRAGMA journal_mode = WAL",
-    "PRAGMA synchronous = NORMAL",
-    "PRAGMA foreign_keys = ON",
-)
-
-
-def ensure_parent(path: str) -> None:
-    """Create the directory of a database file, so a fresh checkout runs with no setup."""
-    if path != ":memory:":
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-
-
-@asynccontextmanager
-async def setup_lock(path: str) -> AsyncIterator[None]:
-    """Hold the file's set-up lock: several processes starting on one new file take turns
-    creating tables (ours, and langgraph's checkpointer's and store's, which are not
-    transactional), so none sees another's half-made schema."""
-    ensure_parent(path)
-    with open(f"{path}.lock", "a+b") as handle:
-        await anyio.to_thread.run_sync(fcntl.flock, handle.fileno(), fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 
 def dumps(value: Any) -> str:
@@ -68,44 +31,6 @@ def _parsed(text: str) -> Any:
 def contains_json(document: str | None, filter: str) -> bool:
     """`filters.contains` as the SQL function skeino_contains(column, filter_json)."""
     return document is not None and contains(orjson.loads(document), _parsed(filter))
-
-
-class Database:
-    """skeino's one connection to a SQLite file, shared by records, queue, crons and events.
-
-    Every use is a whole unit of work handed to a worker thread in one hop (`atomic` for a
-    transaction, `read` for plain reads), one at a time: statements of a transaction go to
-    SQLite back to back, and a cancelled caller still lets a transaction it handed over land
-    whole or not at all.
-    """
-
-    def __init__(self, conn: sqlite3.Connection) -> None:
-        self._conn: sqlite3.Connection | None = conn
-        self._turn = anyio.CapacityLimiter(1)
-
-    @classmethod
-    async def open(cls, path: str) -> Database:
-        """Open `path` with skeino's pragmas and SQL functions, migrated to the latest schema."""
-        return cls(await anyio.to_thread.run_sync(_connect, path))
-
-    async def atomic(self, work: Callable[[SyncSession], T], begin: str = "BEGIN IMMEDIATE") -> T:
-        """`work` as one transaction: committed together, or rolled back on any exception."""
-        return await self._hop(in_transaction, begin, work)
-
-    async def read(self, work: Callable[[SyncSession], T]) -> T:
-        """`work` outside an explicit transaction (each statement sees committed data)."""
-        return await self._hop(_plainly, work)
-
-    async def _hop(self, fn: Callable[..., T], *args: Any) -> T:
-        conn = self._conn
-        if conn is None:
-            raise RuntimeError("the SQLite database is closed")
-        return await anyio.to_thread.run_sync(fn, conn, *args, limiter=self._turn)
-
-    async def close(self) -> None:
-        conn, self._conn = self._conn, None
-        if conn is not None:
-            await anyio.to_thread.run_sync(conn.close, limiter=self._turn)
 
 
 @dataclass(frozen=True)
@@ -264,34 +189,3 @@ class SyncSession:
 
     def delete(self, table: Table, key: Any) -> bool:
         return self.run(f'DELETE FROM {table.name} WHERE "{table.key}" = ?', [key]) > 0
-
-
-def in_transaction(conn: sqlite3.Connection, begin: str, work: Callable[[SyncSession], T]) -> T:
-    """`work` between `begin` and COMMIT, rolled back on any exception (on the db thread)."""
-    conn.execute(begin)
-    try:
-        result = work(SyncSession(conn))
-        conn.execute("COMMIT")
-    except BaseException:
-        with suppress(sqlite3.OperationalError):
-            conn.execute("ROLLBACK")  # fails harmlessly when COMMIT did not
-        raise
-    return result
-
-
-def _connect(path: str) -> sqlite3.Connection:
-    ensure_parent(path)
-    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-    try:
-        for pragma in PRAGMAS:
-            conn.execute(pragma).close()
-        conn.create_function("skeino_contains", 2, contains_json, deterministic=True)
-        in_transaction(conn, "BEGIN IMMEDIATE", migrate)
-    except BaseException:
-        conn.close()
-        raise
-    return conn
-
-
-def _plainly(conn: sqlite3.Connection, work: Callable[[SyncSession], T]) -> T:
-    return work(SyncSession(conn))

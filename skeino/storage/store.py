@@ -32,7 +32,7 @@ from langgraph.store.base.embed import ensure_embeddings
 from langgraph.store.memory import InMemoryStore
 from langgraph.store.sqlite.aio import AsyncSqliteStore
 
-from skeino.storage.sqlite_db import PRAGMAS, ensure_parent
+from skeino.storage.sqlite_conn import PRAGMAS, ensure_parent
 
 
 class MemoryStore(InMemoryStore):

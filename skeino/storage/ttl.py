@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from skeino.storage.sqlite_db import SyncSession
 
 if TYPE_CHECKING:
-    from skeino.storage.sqlite_db import Database
+    from skeino.storage.sqlite_conn import Database
 
 SET_TTL = (
     "INSERT INTO thread_ttl (thread_id, strategy, minutes, expires_at) VALUES (?, ?, ?, ?)"

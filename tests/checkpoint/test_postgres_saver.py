@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import anyio
+import anyio.lowlevel
 import psycopg
 import pytest
 from langgraph.checkpoint.base import CheckpointTuple, empty_checkpoint
@@ -181,3 +182,14 @@ async def test_the_writer_outlives_its_connection() -> None:
                 "before",
                 "after",
             }
+
+
+async def test_a_listing_sees_the_writes_handed_over_before_it() -> None:
+    """What a rollback relies on: a put handed over, not yet acknowledged, is in the
+    history listed after it."""
+    with fresh_schema() as uri:
+        async with opened(uri) as saver, anyio.create_task_group() as tasks:
+            tasks.start_soon(put_with_write, saver, "t")
+            await anyio.lowlevel.checkpoint()  # the put is handed over, and waits
+            listed = [t async for t in saver.alist(config("t"))]
+    assert [t.checkpoint["channel_values"]["thread"] for t in listed] == ["t"]

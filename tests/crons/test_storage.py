@@ -11,7 +11,7 @@ import pytest
 from skeino.backend import open_backend
 from skeino.crons.storage import Cron, CronQuery, CronStore, MemoryCronStore, SqliteCronStore
 from skeino.storage.base import Page
-from skeino.storage.sqlite_db import Database
+from skeino.storage.sqlite_conn import Database
 
 pytestmark = pytest.mark.anyio
 

@@ -183,3 +183,64 @@ async def test_the_database_is_shared_by_two_apps_on_one_file(tmp_path: Path) ->
             joined = await two.runs.join(thread_id, run["run_id"])
         assert joined is not None
         assert (await two.threads.get(thread_id))["status"] != "busy"
+
+
+async def test_a_run_claimed_while_leases_are_renewed_keeps_running(
+    client: LangGraphClient, app: SkeinoApp, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The renewal answers for the runs it was asked about: a run that started while it
+    was on its way is not taken for one whose lease passed to another worker."""
+    storage, worker = services(app).storage, services(app).worker
+    slow = {"delay": 30, "steps": 30}
+    first = await client.runs.create(
+        (await client.threads.create())["thread_id"], "slow", input=slow
+    )
+    second_thread = (await client.threads.create())["thread_id"]
+    with anyio.fail_after(10):
+        while first["run_id"] not in worker.active:
+            await anyio.sleep(0.01)
+    renew = storage.renew_leases
+    started: list[str] = []
+
+    async def renew_while_a_run_starts(worker_id: str, run_ids: Any, until: float) -> set[str]:
+        second = await client.runs.create(second_thread, "slow", input=slow)
+        with anyio.fail_after(10):
+            while second["run_id"] not in worker.active:
+                await anyio.sleep(0.01)
+        started.append(second["run_id"])
+        return await renew(worker_id, run_ids, until)
+
+    monkeypatch.setattr(storage, "renew_leases", renew_while_a_run_starts)
+    await worker.heartbeat()
+    assert worker.active[started[0]].reason is None
+    assert worker.active[first["run_id"]].reason is None
+
+
+async def test_a_worker_executes_at_most_its_jobs_at_once(
+    database_uri: str, clock: FakeClock
+) -> None:
+    """With one job per worker a second run waits in the queue, even through a poll, and
+    starts once the first ends."""
+    settings = skeino.SkeinoSettings(
+        database_uri=database_uri, lease_seconds=LEASE, poll_seconds=3600, jobs_per_worker=1
+    )
+    app = skeino.from_langgraph_json(MANIFEST, settings=settings, clock=clock)
+    async with app.running():
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://s") as http:
+            client = LangGraphClient(http)
+            worker = services(app).worker
+            first_thread = (await client.threads.create())["thread_id"]
+            second_thread = (await client.threads.create())["thread_id"]
+            first = await client.runs.create(first_thread, "slow", input={"delay": 30})
+            second = await client.runs.create(second_thread, "slow", input={"delay": 0})
+            with anyio.fail_after(10):
+                while first["run_id"] not in worker.active:
+                    await anyio.sleep(0.01)
+            await worker.poll()
+            assert list(worker.active) == [first["run_id"]]
+            assert (await client.runs.get(second_thread, second["run_id"]))["status"] == "pending"
+            await client.runs.cancel(first_thread, first["run_id"])
+            with anyio.fail_after(10):
+                await client.runs.join(second_thread, second["run_id"])
+            assert (await client.runs.get(second_thread, second["run_id"]))["status"] == "success"
