@@ -45,22 +45,21 @@ class Spy:
     def wrap(self, monkeypatch: pytest.MonkeyPatch) -> None:
         for name in ("execute", "executemany"):
             monkeypatch.setattr(psycopg.AsyncCursor, name, self._statement(name))
-        begin = psycopg.AsyncConnection.transaction
+        for connection, key in (
+            (psycopg.AsyncConnection, "transaction blocks"),
+            (psycopg.Connection, "checkpoint writer transactions"),  # its thread's, sync
+        ):
+            monkeypatch.setattr(connection, "transaction", self._transaction(connection, key))
 
-        def transaction(conn: Any, *args: Any, **kwargs: Any) -> Any:
+    def _transaction(self, connection: type, key: str) -> Any:
+        begin = connection.transaction
+
+        def counted(conn: Any, *args: Any, **kwargs: Any) -> Any:
             if self.on:
-                self.counts["transaction blocks"] += 1
+                self.counts[key] += 1
             return begin(conn, *args, **kwargs)
 
-        monkeypatch.setattr(psycopg.AsyncConnection, "transaction", transaction)
-        commit = psycopg.Connection.transaction
-
-        def writer_transaction(conn: Any, *args: Any, **kwargs: Any) -> Any:
-            if self.on:
-                self.counts["checkpoint writer transactions"] += 1
-            return commit(conn, *args, **kwargs)
-
-        monkeypatch.setattr(psycopg.Connection, "transaction", writer_transaction)
+        return counted
 
     def _statement(self, name: str) -> Any:
         original = getattr(psycopg.AsyncCursor, name)
