@@ -72,6 +72,9 @@ def _parser() -> argparse.ArgumentParser:
 # Connections the kernel queues before they are accepted: hypercorn's default of 100 drops
 # some of a thousand clients connecting at once (seen as resets in `python -m bench`).
 LISTEN_BACKLOG = 2048
+# Longer than clients keep an idle connection (httpx: 5 s): the client closes first, instead
+# of the server closing one just as a busy client sends on it (hypercorn's default is 5 s).
+KEEP_ALIVE_SECONDS = 75.0
 
 
 def _positive_int(value: str) -> int:
@@ -168,6 +171,7 @@ async def _serve(args: argparse.Namespace) -> None:
     config.accesslog = None
     config.graceful_timeout = 10.0
     config.backlog = LISTEN_BACKLOG
+    config.keep_alive_timeout = KEEP_ALIVE_SECONDS
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     worker = args.fd is not None

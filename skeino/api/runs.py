@@ -11,7 +11,7 @@ from skeino.http.headers import configurable_headers
 from skeino.http.request import Request
 from skeino.http.responses import Response, dumps, empty, error, json_response
 from skeino.http.router import Route
-from skeino.http.sse import EventStreamResponse, encode_event, stream_headers
+from skeino.http.sse import MAX_BATCH, EventStreamResponse, encode_event, stream_headers
 from skeino.http.waiting import WaitResponse
 from skeino.models.runs import (
     BulkCancel,
@@ -23,6 +23,7 @@ from skeino.models.runs import (
 from skeino.runs.broker import SLOW_CONSUMER
 from skeino.runs.bus import Source
 from skeino.runs.config import Origin
+from skeino.runs.subscription import Envelope
 from skeino.services.container import Services
 from skeino.services.paging import select
 from skeino.settings import HeaderPatterns
@@ -42,12 +43,21 @@ def _run_path(run: Run, stateless: bool) -> str:
 
 
 async def frames(sub: Source, resumable: bool, modes: Sequence[str] = ()) -> AsyncIterator[bytes]:
-    """SSE frames of a subscription (only `modes`, when given); a reader cut off for lagging
-    gets a last `error`."""
+    """SSE frames of a subscription (only `modes`, when given), all that is queued at once
+    as one chunk of at most `MAX_BATCH` frames; a reader cut off for lagging gets a last
+    `error`."""
     modes = [mode for mode in modes if mode]  # the SDK sends `stream_mode=` for "all"
-    async for item in sub:
-        if _wanted(item.event.event, modes):
-            yield encode_event(item.event.event, item.event.data, item.id if resumable else None)
+    async for first in sub:
+        batch: list[bytes] = []
+        item: Envelope | None = first
+        while item is not None:
+            if _wanted(item.event.event, modes):
+                batch.append(
+                    encode_event(item.event.event, item.event.data, item.id if resumable else None)
+                )
+            item = sub.ready() if len(batch) < MAX_BATCH else None
+        if batch:
+            yield b"".join(batch)
     if sub.overflowed:
         yield encode_event(SLOW_CONSUMER.event, SLOW_CONSUMER.data)
 

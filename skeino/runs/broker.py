@@ -106,17 +106,18 @@ class Broker:
         self._last = (ms, seq)
         return f"{ms}-{seq}"
 
-    def publish(self, run_id: str, event: EncodedEvent) -> None:
+    def publish(self, run_id: str, event: EncodedEvent) -> bool:
+        """Queue the event for every reader; True when one of them has half its buffer
+        queued, so the publisher should let it run before it falls `limit` behind."""
         channel = self.channels.get(run_id)
         if channel is None:
-            return
+            return False
         item = Envelope(self.next_id(), event)
         if self.sink is not None:
             self.sink(run_id, channel.thread_id, item)
         if channel.keep_log:
             channel.log.append(item)
-        if channel.subscribers:
-            _fan_out(channel.subscribers, item)
+        return bool(channel.subscribers) and _fan_out(channel.subscribers, item)
 
     def publish_thread(self, thread_id: str, event: EncodedEvent) -> None:
         """An event of the thread itself (a state update), to its watchers here."""
@@ -234,10 +235,15 @@ class Broker:
             del self.channels[run_id]
 
 
-def _fan_out(subscribers: set[Subscription], item: Envelope) -> None:
+def _fan_out(subscribers: set[Subscription], item: Envelope) -> bool:
+    """Push to each; whether one of them is backlogged (half its buffer queued)."""
     dropped = None
+    backlogged = False
     for sub in subscribers:
         if not sub.push(item):
             dropped = [sub] if dropped is None else [*dropped, sub]
+        elif sub.backlogged:
+            backlogged = True
     if dropped is not None:
         subscribers.difference_update(dropped)
+    return backlogged

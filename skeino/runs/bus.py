@@ -58,6 +58,13 @@ class Handover:
     def overflowed(self) -> bool:
         return self.local is not None and self.local.overflowed
 
+    def ready(self) -> Envelope | None:
+        """The next locally queued envelope, if one is; never waits, never reads the log."""
+        item = None if self.local is None else self.local.ready()
+        if item is not None:
+            self._last = item
+        return item
+
     def close(self) -> None:
         if self.local is not None:
             self.bus.broker.unsubscribe(self.run_id, self.local)
@@ -129,8 +136,9 @@ class Bus:
     def open(self, run_id: str, thread_id: str | None, keep_log: bool) -> None:
         self.broker.open(run_id, thread_id, keep_log)
 
-    def publish(self, run_id: str, event: EncodedEvent) -> None:
-        self.broker.publish(run_id, event)
+    def publish(self, run_id: str, event: EncodedEvent) -> bool:
+        """Never waits; True when a reader should get a turn soon (see `Broker.publish`)."""
+        return self.broker.publish(run_id, event)
 
     async def take(self, run_id: str) -> list[EventBatch]:
         """A run's events not yet in the log, to be written with its end."""

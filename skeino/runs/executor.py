@@ -53,6 +53,10 @@ from skeino.storage.base import CancelAction, Claim, Run, RunChange, Storage
 logger = logging.getLogger("skeino.runs")
 
 StopReason = CancelAction | Literal["lost"]
+# A graph can emit thousands of events without ever waiting. The run lets the loop turn
+# after this many (sooner when a reader's buffer is half full): readers drain them in one
+# batch, other tasks are not starved, and a cancel lands within that many events.
+EVENTS_PER_TURN = 256
 # What the thread's `error` says after a run was cancelled mid-way (the official wording).
 USER_INTERRUPT = {
     "error": "UserInterrupt",
@@ -178,11 +182,15 @@ class Executor:
             try:
                 options = stream_options(run, self.agent_nodes, self.status_field, meter)
                 attempt = partial(self._attempt, graph, run, config, options, resume)
+                unyielded = 0
                 async for event in with_retries(attempt, self.max_retries):
+                    backlogged = False
                     if not (run["kwargs"]["temporary"] and _is_checkpoint(event)):
-                        publish(run["run_id"], event.encode())
-                    # Let readers drain between events: a graph can emit thousands at once.
-                    await anyio.lowlevel.checkpoint()
+                        backlogged = publish(run["run_id"], event.encode())
+                    unyielded += 1
+                    if backlogged or unyielded >= EVENTS_PER_TURN:
+                        unyielded = 0
+                        await anyio.lowlevel.checkpoint()
             except Exception as exc:  # astream_run has already published the error event
                 failure = exc
         if failure is not None:

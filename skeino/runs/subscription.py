@@ -65,6 +65,11 @@ class Subscription:
             self._wake.set()
         return True
 
+    @property
+    def backlogged(self) -> bool:
+        """Half its buffer is queued: the reader should run before it is cut off."""
+        return len(self._items) * 2 >= self._limit
+
     def close(self) -> None:
         self._closed = True
         if self._wake is not None:

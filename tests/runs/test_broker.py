@@ -50,6 +50,19 @@ async def test_a_slow_subscriber_is_cut_off_the_others_are_not() -> None:
     assert not fast.overflowed and numbers(received) == list(range(8))
 
 
+async def test_publish_says_when_a_reader_has_half_its_buffer_queued() -> None:
+    broker = Broker(buffer_limit=6)
+    broker.open("r", None, keep_log=False)
+    assert broker.publish("r", ev(0)) is False  # no reader: nothing to wait for
+    sub = broker.subscribe("r")
+    assert [broker.publish("r", ev(n)) for n in range(1, 5)] == [False, False, True, True]
+    assert sub.ready() is not None and sub.ready() is not None
+    assert broker.publish("r", ev(5)) is True  # 3 of 6 queued again
+    assert numbers(await sub.drain()) == [3, 4, 5]
+    assert broker.publish("r", ev(6)) is False
+    assert broker.publish("nope", ev(0)) is False
+
+
 async def test_resumable_replay_after_a_given_id() -> None:
     broker = Broker(buffer_limit=100)
     broker.open("r", None, keep_log=True)
