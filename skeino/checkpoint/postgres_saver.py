@@ -54,6 +54,7 @@ class PostgresCheckpointer(GroupCommitSaver, BasePostgresSaver):
 
     DELETE_THREAD = sql.DELETE_THREAD
     COPY_THREAD = sql.COPY_THREAD
+    _writer: ThreadWriter
 
     def __init__(
         self,
@@ -101,11 +102,7 @@ class PostgresCheckpointer(GroupCommitSaver, BasePostgresSaver):
         before: RunnableConfig | None = None,
         limit: int | None = None,
     ) -> AsyncIterator[CheckpointTuple]:
-        """Newest first, all read by one statement (callers that page pass `limit`), once
-        the writes handed over before are committed: a history seen, e.g. by a rollback,
-        is never older than the puts of the runs that asked for it (langgraph's saver had
-        them in order behind its one lock)."""
-        await self._writer.write([])
+        """Newest first, all read by one statement (callers that page pass `limit`)."""
         where, args = self._search_where(config, filter, before)
         query = self.SELECT_SQL + where + " ORDER BY checkpoint_id DESC"
         if limit is not None:
@@ -115,6 +112,10 @@ class PostgresCheckpointer(GroupCommitSaver, BasePostgresSaver):
             yield found
 
     async def _select(self, query: str, args: Sequence[Any]) -> list[CheckpointTuple]:
+        """Once the writes handed over before are committed: what a reader sees (a state
+        after a cancel, a history to roll back) is never older than the puts that came
+        before it, as behind the one lock of langgraph's saver."""
+        await self._writer.settled()
         async with self.cursor() as cur:
             await cur.execute(query, args)
             rows = await cur.fetchall()

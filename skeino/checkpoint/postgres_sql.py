@@ -69,8 +69,6 @@ class WriterConnection:
         return psycopg.connect(self._uri, application_name=WRITER_NAME, **CONNECT)
 
     def __call__(self, statements: list[Statement]) -> None:
-        if not any(rows for _, rows in statements):
-            return  # only callers waiting for the writes before theirs
         try:
             self._transaction(statements)
         except psycopg.OperationalError:

@@ -47,6 +47,7 @@ class ThreadWriter:
         self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
         self._token = anyio.lowlevel.current_token()
         self._closed = False
+        self._last: _Job | None = None
         self._thread = threading.Thread(
             target=self._run, name="skeino-checkpoint-writer", daemon=True
         )
@@ -56,12 +57,18 @@ class ThreadWriter:
         """Return once `statements` are committed, as one unit: all of them or none."""
         if self._closed:
             raise RuntimeError("the Postgres checkpointer is closed")
-        job = _Job(statements)
+        job = self._last = _Job(statements)
         self._jobs.put(job)
         with anyio.CancelScope(shield=True):
             await job.done.wait()
         if job.error is not None:
             raise job.error
+
+    async def settled(self) -> None:
+        """Return once every write handed over so far is committed (or has failed): jobs
+        are committed in the order they came, so the last one's end is all of theirs."""
+        if self._last is not None:
+            await self._last.done.wait()
 
     async def close(self) -> None:
         if not self._closed:

@@ -184,12 +184,16 @@ async def test_the_writer_outlives_its_connection() -> None:
             }
 
 
-async def test_a_listing_sees_the_writes_handed_over_before_it() -> None:
-    """What a rollback relies on: a put handed over, not yet acknowledged, is in the
-    history listed after it."""
+async def test_reads_see_the_writes_handed_over_before_them() -> None:
+    """What a cancel or a rollback relies on: a put handed over, not yet acknowledged, is
+    in the state and the history read after it."""
     with fresh_schema() as uri:
         async with opened(uri) as saver, anyio.create_task_group() as tasks:
             tasks.start_soon(put_with_write, saver, "t")
             await anyio.lowlevel.checkpoint()  # the put is handed over, and waits
-            listed = [t async for t in saver.alist(config("t"))]
-    assert [t.checkpoint["channel_values"]["thread"] for t in listed] == ["t"]
+            latest = await saver.aget_tuple(config("t"))
+            tasks.start_soon(put_with_write, saver, "u")
+            await anyio.lowlevel.checkpoint()
+            listed = [t async for t in saver.alist(config("u"))]
+    assert latest is not None
+    assert [t.checkpoint["channel_values"]["thread"] for t in listed] == ["u"]
