@@ -1,8 +1,10 @@
 """The Postgres backend: everything in one database that many processes share.
 
 Needs the `postgres` extra (`pip install 'skeino[postgres]'`): psycopg 3 with its pool,
-and langgraph's Postgres checkpointer and store. Per process it keeps two pools of at
-most `POOL_SIZE` connections each, one for skeino's tables and one for langgraph's.
+and langgraph's Postgres checkpointer (its tables) and store. Per process it keeps two
+pools of at most `POOL_SIZE` connections each, one for skeino's tables and one for
+langgraph's, and the checkpointer's writer connection (skeino's own checkpointer,
+`PostgresCheckpointer`, commits every run's checkpoints together on it).
 """
 
 from __future__ import annotations
@@ -10,12 +12,12 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 
-from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
 from langgraph.store.postgres.aio import AsyncPostgresStore
 from psycopg import errors
 from psycopg.rows import dict_row
 
 from skeino.backend import Backend, StoreOptions
+from skeino.checkpoint.postgres_saver import open_postgres_saver
 from skeino.crons.postgres import PostgresCronStore
 from skeino.storage.postgres import PostgresStorage
 from skeino.storage.postgres_db import PgDatabase, pool
@@ -33,7 +35,7 @@ async def open_postgres(uri: str, options: StoreOptions) -> AsyncIterator[Backen
         shared = pool(uri, POOL_SIZE, row_factory=dict_row)
         await shared.open(wait=True)
         stack.push_async_callback(shared.close)
-        saver = AsyncPostgresSaver(shared)
+        saver = await stack.enter_async_context(open_postgres_saver(uri, shared))
         store = AsyncPostgresStore(shared, index=options.index, ttl=options.ttl)  # type: ignore[arg-type]
         async with db.pool.connection() as conn, set_up_alone(conn, LOCK):
             await saver.setup()  # one process at a time

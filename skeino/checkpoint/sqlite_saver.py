@@ -11,19 +11,15 @@ from __future__ import annotations
 import json
 import random
 import sqlite3
-from collections.abc import AsyncIterator, Callable, Coroutine, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
-from functools import partial
 from typing import Any, TypeVar
 
 import anyio
-import anyio.from_thread
-import anyio.lowlevel
 import anyio.to_thread
 from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.base import (
     WRITES_IDX_MAP,
-    BaseCheckpointSaver,
     ChannelVersions,
     Checkpoint,
     CheckpointMetadata,
@@ -38,14 +34,17 @@ from skeino.checkpoint import sqlite_sql as sql
 from skeino.checkpoint.group_commit import GroupWriter, Statement
 from skeino.checkpoint.pending import writes_by_task
 from skeino.checkpoint.readers import ReaderPool
+from skeino.checkpoint.saver import GroupCommitSaver, written
 from skeino.storage.sqlite_conn import connect
 
 T = TypeVar("T")
 
 
-class SqliteCheckpointer(BaseCheckpointSaver[str]):
-    """Made by `open_sqlite_saver`, which runs its writer. The sync methods work from
-    threads other than the event loop's (as langgraph's async savers do)."""
+class SqliteCheckpointer(GroupCommitSaver):
+    """Made by `open_sqlite_saver`, which runs its writer."""
+
+    DELETE_THREAD = sql.DELETE_THREAD
+    COPY_THREAD = sql.COPY_THREAD
 
     def __init__(
         self,
@@ -54,22 +53,8 @@ class SqliteCheckpointer(BaseCheckpointSaver[str]):
         *,
         serde: SerializerProtocol | None = None,
     ) -> None:
-        super().__init__(serde=serde)
-        self._writer = writer
+        super().__init__(writer, serde=serde)
         self._readers = readers
-        self._token = anyio.lowlevel.current_token()
-
-    def _blocking(self, fn: Callable[..., Coroutine[Any, Any, T]], *args: Any) -> T:
-        """`fn(*args)` on the event loop, from another thread; from the loop's own thread
-        it would wait for itself forever, so that is refused."""
-        try:
-            anyio.get_current_task()
-        except RuntimeError:
-            return anyio.from_thread.run(fn, *args, token=self._token)
-        raise RuntimeError(
-            "the SQLite checkpointer's sync methods cannot run on the event loop: "
-            "use the async ones (ainvoke, aget_state, ...)"
-        )
 
     async def read(self, work: Callable[[sqlite3.Connection], T]) -> T:
         """`work` on a read connection of the file, in one snapshot (for queries of the
@@ -125,16 +110,9 @@ class SqliteCheckpointer(BaseCheckpointSaver[str]):
         metadata: CheckpointMetadata,
         new_versions: ChannelVersions,
     ) -> RunnableConfig:
-        configurable = config["configurable"]
-        parent = configurable.get("checkpoint_id")
+        parent = config["configurable"].get("checkpoint_id")
         await self._writer.write([self._checkpoint_row(config, checkpoint, metadata, parent)])
-        return {
-            "configurable": {
-                "thread_id": configurable["thread_id"],
-                "checkpoint_ns": configurable["checkpoint_ns"],
-                "checkpoint_id": checkpoint["id"],
-            }
-        }
+        return written(config, checkpoint["id"])
 
     async def aput_writes(
         self,
@@ -154,7 +132,7 @@ class SqliteCheckpointer(BaseCheckpointSaver[str]):
             raise ValueError(f"unknown prune strategy {strategy!r}")
         for thread_id in thread_ids:
             statements: list[Statement] = [
-                (query, [(str(thread_id),)]) for query in sql.DELETE_THREAD
+                (query, [(str(thread_id),)]) for query in self.DELETE_THREAD
             ]
             if strategy == "keep_latest":
                 statements += await self._latest_rows(str(thread_id))
@@ -221,14 +199,6 @@ class SqliteCheckpointer(BaseCheckpointSaver[str]):
         special = all(channel in WRITES_IDX_MAP for channel, _ in writes)
         return (sql.PUT_WRITES.format("REPLACE" if special else "IGNORE"), rows)
 
-    async def adelete_thread(self, thread_id: str) -> None:
-        await self._writer.write([(query, [(str(thread_id),)]) for query in sql.DELETE_THREAD])
-
-    async def acopy_thread(self, source_thread_id: str, target_thread_id: str) -> None:
-        """Every checkpoint and write of the source under the target's id, in one commit."""
-        params = [(str(target_thread_id), str(source_thread_id))]
-        await self._writer.write([(query, params) for query in sql.COPY_THREAD])
-
     def get_next_version(self, current: str | None, channel: None) -> str:
         """langgraph's SQLite savers' versions (`<step, 32 digits>.<random>`), so versions
         in one file compare alike whichever of the savers wrote them."""
@@ -239,29 +209,6 @@ class SqliteCheckpointer(BaseCheckpointSaver[str]):
         else:
             step = int(current.split(".")[0])
         return f"{step + 1:032}.{random.random():016}"
-
-    # The sync interface, for graphs used from threads other than the loop's (as langgraph's
-    # async savers allow); each takes the async method's arguments.
-    def get_tuple(self, config: RunnableConfig) -> CheckpointTuple | None:
-        return self._blocking(self.aget_tuple, config)
-
-    def list(self, config: RunnableConfig | None, **options: Any) -> Iterator[CheckpointTuple]:
-        async def collect() -> list[CheckpointTuple]:
-            return [found async for found in self.alist(config, **options)]
-
-        yield from self._blocking(collect)
-
-    def put(self, *args: Any, **kwargs: Any) -> RunnableConfig:
-        return self._blocking(partial(self.aput, *args, **kwargs))
-
-    def put_writes(self, *args: Any, **kwargs: Any) -> None:
-        self._blocking(partial(self.aput_writes, *args, **kwargs))
-
-    def delete_thread(self, thread_id: str) -> None:
-        self._blocking(self.adelete_thread, thread_id)
-
-    def copy_thread(self, source_thread_id: str, target_thread_id: str) -> None:
-        self._blocking(self.acopy_thread, source_thread_id, target_thread_id)
 
 
 @asynccontextmanager

@@ -36,10 +36,10 @@ def measure_for(saver: BaseCheckpointSaver[Any]) -> Measure | None:
     if isinstance(saver, SqliteCheckpointer):
         return lambda thread_id: _sqlite(saver, thread_id)
     try:
-        from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
+        from skeino.checkpoint.postgres_saver import PostgresCheckpointer
     except ImportError:  # the postgres extra is not installed
         return None
-    if isinstance(saver, AsyncPostgresSaver):
+    if isinstance(saver, PostgresCheckpointer):
         return lambda thread_id: _postgres(saver, thread_id)
     return None
 
@@ -131,9 +131,8 @@ POSTGRES_QUERIES = (
 
 
 async def _postgres(saver: Any, thread_id: str) -> Report:
-    """`_cursor` is the saver's own way to its pool (it takes the saver's lock too)."""
     results = []
-    async with saver._cursor() as cur:
+    async with saver.cursor() as cur:
         for query in POSTGRES_QUERIES:
             await cur.execute(query, (thread_id,))
             results.append(await cur.fetchall())
