@@ -74,5 +74,7 @@ def _acknowledged_until_killed(target: str) -> list[tuple[str, str]]:
         writer.kill()
         rest, errors = writer.communicate(timeout=30)
     assert writer.returncode == -9, errors.decode()
-    acked += [tuple(line.split()) for line in rest.decode().splitlines()]  # type: ignore[misc]
+    # a line cut short by the kill was not printed whole: its put had not been reported
+    whole, _, _cut = rest.decode().rpartition("\n")
+    acked += [tuple(line.split()) for line in whole.splitlines()]  # type: ignore[misc]
     return acked
