@@ -72,9 +72,11 @@ def _parser() -> argparse.ArgumentParser:
 # Connections the kernel queues before they are accepted: hypercorn's default of 100 drops
 # some of a thousand clients connecting at once (seen as resets in `python -m bench`).
 LISTEN_BACKLOG = 2048
-# Longer than clients keep an idle connection (httpx: 5 s): the client closes first, instead
-# of the server closing one just as a busy client sends on it (hypercorn's default is 5 s).
-KEEP_ALIVE_SECONDS = 75.0
+# Just longer than clients keep an idle connection (httpx: 5 s), so the client gives it up
+# first instead of the server closing one as a busy client sends on it (hypercorn's 5 s lost
+# requests that way); not much longer, or a client holding a thousand idle connections pays
+# for scanning them (httpx's pool: 1,000 streams took 2x the client CPU at 15 s or more).
+KEEP_ALIVE_SECONDS = 6.0
 
 
 def _positive_int(value: str) -> int:
