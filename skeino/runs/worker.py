@@ -35,6 +35,7 @@ from skeino.lifecycle import (
 from skeino.metrics.runs import RunTally
 from skeino.runs.bus import Bus
 from skeino.runs.executor import ActiveRun, Executor
+from skeino.runs.slots import Slots
 from skeino.runs.webhook import Webhooks
 from skeino.storage.base import NO_OUTPUT, Claim, Run, RunChange, Storage
 
@@ -80,8 +81,7 @@ class Worker:
         self.tally = RunTally()
         self._threads: set[str] = set()
         self._rewake: set[str] = set()
-        self._slots = anyio.Semaphore(settings.jobs, max_value=settings.jobs)
-        self._full = False
+        self._slots = Slots(settings.jobs, self.poke)
         self._poked = anyio.Event()
         self._tg: TaskGroup | None = None
 
@@ -143,27 +143,21 @@ class Worker:
             self._threads.discard(thread_id)
 
     async def _claim_in_slot(self, thread_id: str | None) -> Claim | None:
-        await self._slots.acquire()
+        await self._slots.take()
         try:
             claim = await self._claim(thread_id)
         except BaseException:
-            self._free_slot()
+            self._slots.give_back()
             raise
         if claim is None:
-            self._free_slot()
+            self._slots.give_back()
         return claim
 
     async def _execute_in_slot(self, claim: Claim) -> None:
         try:
             await self._execute(claim)
         finally:
-            self._free_slot()
-
-    def _free_slot(self) -> None:
-        self._slots.release()
-        if self._full:  # the poll left due runs in the queue for want of a slot
-            self._full = False
-            self.poke()
+            self._slots.give_back()
 
     def _start(self, claim: Claim) -> None:
         assert self._tg is not None
@@ -238,12 +232,12 @@ class Worker:
             for run_id, action in (await self.storage.cancel_requests(self.worker_id)).items():
                 if run_id in self.active:
                     self.active[run_id].cancel(action)
-        while self._slots.value > 0:
+        while self._slots.free > 0:
             claim = await self._claim_in_slot(None)
             if claim is None:
                 break
             self._start(claim)
-        self._full = self._slots.value == 0
+        self._slots.note_missed()
         await self._forget_channels_of_runs_elsewhere()
 
     async def _forget_channels_of_runs_elsewhere(self) -> None:
