@@ -69,16 +69,15 @@ async def concurrent_streams(
 ) -> Figures:
     """`count` streaming runs on as many threads at once: wall time until all end, errors."""
     threads = await new_threads(wire, count)
-    errors = 0
+    errors: list[str] = []
 
     async def one(thread: str) -> None:
-        nonlocal errors
         try:
             stream = await api.stream_run(http, thread, "events", {"count": 20}, ["custom"])
             if len(stream.of("custom")) != 20:
-                errors += 1
-        except Exception:
-            errors += 1
+                errors.append(f"{thread}: {len(stream.of('custom'))} of 20 custom events")
+        except Exception as exc:
+            errors.append(f"{thread}: {exc!r}")
 
     start = time.perf_counter()
     tasks = [asyncio.create_task(one(thread)) for thread in threads]
@@ -86,7 +85,9 @@ async def concurrent_streams(
     for task in pending:
         task.cancel()
     await asyncio.gather(*pending, return_exceptions=True)
+    for error in errors[:5]:  # what went wrong, not only how often
+        print(f"    stream error: {error}", flush=True)
     return {
         f"streams{count}_seconds": time.perf_counter() - start,
-        f"streams{count}_errors": errors + len(pending),
+        f"streams{count}_errors": len(errors) + len(pending),
     }
