@@ -72,11 +72,12 @@ def _parser() -> argparse.ArgumentParser:
 # Connections the kernel queues before they are accepted: hypercorn's default of 100 drops
 # some of a thousand clients connecting at once (seen as resets in `python -m bench`).
 LISTEN_BACKLOG = 2048
-# Just longer than clients keep an idle connection (httpx: 5 s), so the client gives it up
-# first instead of the server closing one as a busy client sends on it (hypercorn's 5 s lost
-# requests that way); not much longer, or a client holding a thousand idle connections pays
-# for scanning them (httpx's pool: 1,000 streams took 2x the client CPU at 15 s or more).
-KEEP_ALIVE_SECONDS = 6.0
+# Longer than clients and load balancers keep an idle connection (httpx: 5 s, AWS's ALB:
+# 60 s), so they give it up first: a server closing one as a busy client sends on it loses
+# that request ("Server disconnected", ReadError). At 5 s and at 6 s, 1,000 streams lost
+# 1-4 requests that way; the cost of 75 s is on clients holding a thousand idle
+# connections (httpx's pool scans them: twice the client CPU for 1,000 streams).
+KEEP_ALIVE_SECONDS = 75.0
 
 
 def _positive_int(value: str) -> int:
