@@ -24,7 +24,7 @@ from hypercorn.config import Config
 
 from skeino.manifest import ManifestError, from_langgraph_json, read_manifest
 from skeino.reload import reloading
-from skeino.settings import DEFAULT_DATABASE, SkeinoSettings
+from skeino.settings import DEFAULT_DATABASE, JOBS_PER_WORKER, SkeinoSettings
 from skeino.storage.uri import scheme_of
 from skeino.workers import Supervisor
 
@@ -53,7 +53,7 @@ def _parser() -> argparse.ArgumentParser:
         "--n-jobs-per-worker",
         type=_positive_int,
         default=None,
-        help="runs each process executes at once (default: $N_JOBS_PER_WORKER or 64)",
+        help=f"runs run at once per process (default: $N_JOBS_PER_WORKER or {JOBS_PER_WORKER})",
     )
     run.add_argument(
         "--reload",

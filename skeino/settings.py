@@ -9,6 +9,8 @@ from typing import Literal
 from langgraph.store.base import IndexConfig, TTLConfig
 
 DEFAULT_DATABASE = "sqlite:///.skeino/skeino.db"
+# Runs one process executes at once unless `$N_JOBS_PER_WORKER` or the settings say otherwise.
+JOBS_PER_WORKER = 64
 
 
 def _env_float(name: str, default: float) -> float:
@@ -128,7 +130,9 @@ class SkeinoSettings:
     """How often the queue looks for work, cancels and events from other processes."""
     max_attempts: int = 3
     """How many times a run is taken before a run whose workers keep dying is given up."""
-    jobs_per_worker: int = field(default_factory=lambda: _env_int("N_JOBS_PER_WORKER", 64))
+    jobs_per_worker: int = field(
+        default_factory=lambda: _env_int("N_JOBS_PER_WORKER", JOBS_PER_WORKER)
+    )
     """How many runs one process executes at once (`N_JOBS_PER_WORKER`, as upstream); the
     rest wait in the queue, in order, for this process or another."""
     worker_id: str | None = None

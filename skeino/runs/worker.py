@@ -37,6 +37,7 @@ from skeino.runs.bus import Bus
 from skeino.runs.executor import ActiveRun, Executor
 from skeino.runs.slots import Slots
 from skeino.runs.webhook import Webhooks
+from skeino.settings import JOBS_PER_WORKER
 from skeino.storage.base import NO_OUTPUT, Claim, Run, RunChange, Storage
 
 logger = logging.getLogger("skeino.runs")
@@ -56,7 +57,7 @@ class QueueSettings:
     max_attempts: int = 3
     webhooks: bool = True
     """False when `http.disable_webhooks` is set: runs' webhooks are not called."""
-    jobs: int = 64
+    jobs: int = JOBS_PER_WORKER
     """How many runs this process executes at once; the rest wait in the queue, in order,
     for this process or another."""
 
